@@ -1,0 +1,37 @@
+"""Clients for the remote systems DIVERA Access talks to."""
+
+from .divera import (
+    DEFAULT_BASE_URL,
+    MAX_FOREIGN_ID_LENGTH,
+    DiveraClient,
+    DiveraMember,
+    DiveraPersonalInfo,
+    DiveraStatus,
+    DiveraUnit,
+)
+from .errors import (
+    ApiAuthError,
+    ApiCertificateError,
+    ApiConnectionError,
+    ApiRateLimitError,
+    ApiRefusedError,
+    ApiResponseError,
+    DiveraAccessApiError,
+)
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "MAX_FOREIGN_ID_LENGTH",
+    "ApiAuthError",
+    "ApiCertificateError",
+    "ApiConnectionError",
+    "ApiRateLimitError",
+    "ApiRefusedError",
+    "ApiResponseError",
+    "DiveraAccessApiError",
+    "DiveraClient",
+    "DiveraMember",
+    "DiveraPersonalInfo",
+    "DiveraStatus",
+    "DiveraUnit",
+]
