@@ -1,0 +1,1 @@
+"""Stateful fakes of the remote APIs, served over real HTTP."""
