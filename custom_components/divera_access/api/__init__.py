@@ -1,5 +1,14 @@
 """Clients for the remote systems DIVERA Access talks to."""
 
+from .biostar import (
+    BiostarAccessGroup,
+    BiostarCard,
+    BiostarClient,
+    BiostarUser,
+    async_fetch_certificate_fingerprint,
+    normalize_card_number,
+    sha256_fingerprint,
+)
 from .divera import (
     DEFAULT_BASE_URL,
     MAX_FOREIGN_ID_LENGTH,
@@ -20,6 +29,13 @@ from .errors import (
 )
 
 __all__ = [
+    "BiostarAccessGroup",
+    "BiostarCard",
+    "BiostarClient",
+    "BiostarUser",
+    "async_fetch_certificate_fingerprint",
+    "normalize_card_number",
+    "sha256_fingerprint",
     "DEFAULT_BASE_URL",
     "MAX_FOREIGN_ID_LENGTH",
     "ApiAuthError",

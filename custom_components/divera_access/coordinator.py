@@ -1,0 +1,370 @@
+"""Data update coordinators, one per remote system."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
+
+from .api import (
+    ApiAuthError,
+    ApiCertificateError,
+    ApiConnectionError,
+    ApiRateLimitError,
+    ApiRefusedError,
+    BiostarAccessGroup,
+    BiostarClient,
+    DiveraAccessApiError,
+    DiveraClient,
+    DiveraMember,
+    DiveraPersonalInfo,
+    DiveraUnit,
+)
+from .const import (
+    BIOSTAR_SCAN_INTERVAL,
+    DIVERA_SCAN_INTERVAL,
+    DIVERA_UNIT_REFRESH,
+    DOMAIN,
+    EVENT_STATUS_SET,
+)
+from .status import StatusCatalog
+
+_LOGGER = logging.getLogger(__package__)
+
+
+def _update_failed(err: DiveraAccessApiError) -> UpdateFailed:
+    """Translate a client error into the coordinator's failure, without the cause chain."""
+    if isinstance(err, ApiRateLimitError):
+        key = "rate_limited"
+    elif isinstance(err, ApiConnectionError):
+        key = "cannot_connect"
+    elif isinstance(err, ApiRefusedError):
+        return UpdateFailed(
+            translation_domain=DOMAIN,
+            translation_key="server_refused",
+            translation_placeholders={"message": err.server_message},
+        )
+    else:
+        key = "invalid_response"
+    return UpdateFailed(translation_domain=DOMAIN, translation_key=key)
+
+
+def action_failed(err: DiveraAccessApiError) -> HomeAssistantError:
+    """Translate a client error raised during an action into a user-facing error."""
+    if isinstance(err, ApiAuthError):
+        key = "auth_failed"
+    elif isinstance(err, ApiRateLimitError):
+        key = "rate_limited"
+    elif isinstance(err, ApiConnectionError):
+        key = "cannot_connect"
+    elif isinstance(err, ApiRefusedError):
+        return HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="server_refused",
+            translation_placeholders={"message": err.server_message},
+        )
+    else:
+        key = "invalid_response"
+    return HomeAssistantError(translation_domain=DOMAIN, translation_key=key)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    """Context of a status change, for the event and the logbook."""
+
+    source: str
+    tag_id: str | None = None
+    device_id: str | None = None
+    user_id: str | None = None
+    tag_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DiveraUnitData:
+    """Everything one poll of a unit yields."""
+
+    unit: DiveraUnit
+    members: dict[int, DiveraMember] = field(default_factory=dict)
+
+    @property
+    def catalog(self) -> StatusCatalog:
+        """Statuses of the unit, with lookup by id and name."""
+        return StatusCatalog(self.unit.statuses)
+
+
+class DiveraCoordinator(DataUpdateCoordinator[DiveraUnitData]):
+    """Polls all members of a unit with one request (system key)."""
+
+    config_entry: ConfigEntry
+
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry, client: DiveraClient) -> None:
+        """Set up the coordinator for one unit."""
+        super().__init__(
+            hass,
+            _LOGGER,
+            config_entry=entry,
+            name=f"DIVERA unit {entry.title}",
+            update_interval=DIVERA_SCAN_INTERVAL,
+            always_update=False,
+        )
+        self.client = client
+        self.cluster_id: int = int(entry.unique_id or 0)
+        self._unit = DiveraUnit(cluster_id=self.cluster_id, name=entry.title, statuses=())
+        self._unit_fetched: datetime | None = None
+        self.statuses_available = False
+
+    async def _async_setup(self) -> None:
+        await self._async_refresh_unit()
+
+    async def _async_refresh_unit(self) -> None:
+        """Read status names and colours; a system key may be refused there."""
+        self._unit_fetched = dt_util.utcnow()
+        try:
+            unit = await self.client.async_get_unit()
+        except DiveraAccessApiError as err:
+            _LOGGER.debug("Status names of %s unavailable: %s", self.config_entry.title, err)
+            return
+        self.statuses_available = bool(unit.statuses)
+        self._unit = replace(unit, cluster_id=self.cluster_id, name=unit.name or self._unit.name)
+
+    def _unit_is_stale(self, members: Iterable[DiveraMember]) -> bool:
+        if self._unit_fetched is None:
+            return True
+        age = dt_util.utcnow() - self._unit_fetched
+        if age > DIVERA_UNIT_REFRESH:
+            return True
+        if not self.statuses_available:
+            return False
+        known = {status.id for status in self._unit.statuses}
+        unknown = any(member.status_id not in known for member in members)
+        return unknown and age > DIVERA_SCAN_INTERVAL * 10
+
+    async def _async_update_data(self) -> DiveraUnitData:
+        try:
+            members = await self.client.async_get_members()
+        except ApiAuthError:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="auth_failed"
+            ) from None
+        except DiveraAccessApiError as err:
+            raise _update_failed(err) from None
+        if self._unit_is_stale(members):
+            await self._async_refresh_unit()
+        return DiveraUnitData(
+            unit=self._unit,
+            members={member.user_cluster_relation_id: member for member in members},
+        )
+
+    def member_by_foreign_id(self, foreign_id: str) -> DiveraMember | None:
+        """Find a member by the foreign key (Fremdschlüssel), case-insensitively."""
+        wanted = foreign_id.strip().casefold()
+        for member in self.data.members.values():
+            if member.foreign_id and member.foreign_id.casefold() == wanted:
+                return member
+        return None
+
+    async def async_set_member_status(
+        self, member: DiveraMember, status_id: int, change: StatusChange
+    ) -> None:
+        """Set a member's status and show it at once, without waiting for the next poll."""
+        if member.foreign_id is None:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="member_without_foreign_id",
+                translation_placeholders={"member": member.full_name},
+            )
+        try:
+            await self.client.async_set_status(member.foreign_id, status_id)
+        except DiveraAccessApiError as err:
+            raise action_failed(err) from None
+        current = self.data.members.get(member.user_cluster_relation_id, member)
+        updated = replace(current, status_id=status_id)
+        members = {**self.data.members, member.user_cluster_relation_id: updated}
+        self.async_set_updated_data(replace(self.data, members=members))
+        fire_status_set(
+            self.hass,
+            self.config_entry,
+            self.data.catalog,
+            member_name=member.full_name,
+            foreign_id=member.foreign_id,
+            from_status=current.status_id,
+            to_status=status_id,
+            change=change,
+        )
+
+
+class DiveraPersonalCoordinator(DataUpdateCoordinator[DiveraPersonalInfo]):
+    """Polls one member's own status through their personal key."""
+
+    config_entry: ConfigEntry
+
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry, client: DiveraClient) -> None:
+        """Set up the coordinator for one member."""
+        super().__init__(
+            hass,
+            _LOGGER,
+            config_entry=entry,
+            name=f"DIVERA member {entry.title}",
+            update_interval=DIVERA_SCAN_INTERVAL,
+            always_update=False,
+        )
+        self.client = client
+
+    async def _async_update_data(self) -> DiveraPersonalInfo:
+        try:
+            return await self.client.async_get_personal_info()
+        except ApiAuthError:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="auth_failed"
+            ) from None
+        except DiveraAccessApiError as err:
+            raise _update_failed(err) from None
+
+    @property
+    def catalog(self) -> StatusCatalog:
+        """Statuses the member may choose."""
+        return StatusCatalog(self.data.statuses)
+
+    async def async_set_own_status(self, status_id: int, change: StatusChange) -> None:
+        """Set the key owner's status and show it at once."""
+        try:
+            await self.client.async_set_own_status(status_id)
+        except DiveraAccessApiError as err:
+            raise action_failed(err) from None
+        previous = self.data.status_id
+        self.async_set_updated_data(replace(self.data, status_id=status_id))
+        fire_status_set(
+            self.hass,
+            self.config_entry,
+            self.catalog,
+            member_name=self.data.full_name,
+            foreign_id=None,
+            from_status=previous,
+            to_status=status_id,
+            change=change,
+        )
+
+
+def fire_status_set(
+    hass: HomeAssistant,
+    entry: ConfigEntry,
+    catalog: StatusCatalog,
+    *,
+    member_name: str,
+    foreign_id: str | None,
+    from_status: int,
+    to_status: int,
+    change: StatusChange,
+) -> None:
+    """Announce a status change the integration made (event, and so the logbook)."""
+    data: dict[str, Any] = {
+        "entry_id": entry.entry_id,
+        "unit": entry.title,
+        "member": member_name,
+        "foreign_id": foreign_id,
+        "from_status": catalog.label(from_status),
+        "to_status": catalog.label(to_status),
+        "from_status_id": from_status,
+        "to_status_id": to_status,
+        "source": change.source,
+    }
+    if change.tag_id is not None:
+        data["tag_id"] = change.tag_id
+    if change.device_id is not None:
+        data["device_id"] = change.device_id
+    if change.user_id is not None:
+        data["user_id"] = change.user_id
+    if change.tag_name is not None:
+        data["tag_name"] = change.tag_name
+    hass.bus.async_fire(EVENT_STATUS_SET, data)
+
+
+class BiostarCoordinator(DataUpdateCoordinator[dict[int, BiostarAccessGroup]]):
+    """Polls the access groups of one BioStar server; serialises edits per group."""
+
+    config_entry: ConfigEntry
+
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry, client: BiostarClient) -> None:
+        """Set up the coordinator for one BioStar server."""
+        super().__init__(
+            hass,
+            _LOGGER,
+            config_entry=entry,
+            name=f"BioStar {entry.title}",
+            update_interval=BIOSTAR_SCAN_INTERVAL,
+            always_update=False,
+        )
+        self.client = client
+        self._group_locks: dict[int, asyncio.Lock] = {}
+        self._create_lock = asyncio.Lock()
+
+    async def _async_update_data(self) -> dict[int, BiostarAccessGroup]:
+        try:
+            groups = await self.client.async_get_access_groups()
+        except ApiCertificateError:
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                f"certificate_changed_{self.config_entry.entry_id}",
+                is_fixable=False,
+                severity=ir.IssueSeverity.ERROR,
+                translation_key="certificate_changed",
+                translation_placeholders={"name": self.config_entry.title},
+            )
+            raise UpdateFailed(
+                translation_domain=DOMAIN, translation_key="certificate_error"
+            ) from None
+        except ApiAuthError:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="auth_failed"
+            ) from None
+        except DiveraAccessApiError as err:
+            raise _update_failed(err) from None
+        ir.async_delete_issue(
+            self.hass, DOMAIN, f"certificate_changed_{self.config_entry.entry_id}"
+        )
+        return {group.id: group for group in groups}
+
+    def group_lock(self, group_id: int) -> asyncio.Lock:
+        """The lock that serialises read-merge-write edits of one access group."""
+        return self._group_locks.setdefault(group_id, asyncio.Lock())
+
+    @property
+    def create_lock(self) -> asyncio.Lock:
+        """The lock that serialises creating and deleting groups."""
+        return self._create_lock
+
+    def publish_group(self, group: BiostarAccessGroup | None, group_id: int) -> None:
+        """Show an edited (or deleted, when None) group at once."""
+        groups = dict(self.data)
+        if group is None:
+            groups.pop(group_id, None)
+            self._group_locks.pop(group_id, None)
+        else:
+            groups[group.id] = group
+        self.async_set_updated_data(groups)
+
+    async def async_call[T](self, call: Callable[[], Awaitable[T]]) -> T:
+        """Run one client call of an action, translating its errors for the user."""
+        try:
+            return await call()
+        except DiveraAccessApiError as err:
+            raise action_failed(err) from None
+
+
+type DiveraAccessConfigEntry = ConfigEntry[
+    DiveraCoordinator | DiveraPersonalCoordinator | BiostarCoordinator
+]
+type DiveraConfigEntry = ConfigEntry[DiveraCoordinator]
+type DiveraPersonalConfigEntry = ConfigEntry[DiveraPersonalCoordinator]
+type BiostarConfigEntry = ConfigEntry[BiostarCoordinator]
