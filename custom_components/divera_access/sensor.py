@@ -40,21 +40,23 @@ _MEMBER = "member"
 _STATUS = "status"
 
 
+_ICON_WORDS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("nicht", "not", "unavailable"), "mdi:account-cancel"),
+    (("minute", "min "), "mdi:account-clock"),
+    (("urlaub", "vacation", "holiday"), "mdi:beach"),
+    (("dienst", "duty"), "mdi:account-hard-hat"),
+    (("bereit", "available", "ready"), "mdi:account-check"),
+)
+
+
 def status_icon(status: DiveraStatus | None) -> str:
     """An icon that fits the usual DIVERA status names."""
     if status is None:
         return "mdi:account-question"
-    name = status.name.casefold()
-    if "nicht" in name or "not" in name or "unavailable" in name:
-        return "mdi:account-cancel"
-    if "minute" in name or "min" in name.split():
-        return "mdi:account-clock"
-    if "urlaub" in name or "vacation" in name or "holiday" in name:
-        return "mdi:beach"
-    if "dienst" in name or "duty" in name:
-        return "mdi:account-hard-hat"
-    if "bereit" in name or "available" in name or "ready" in name:
-        return "mdi:account-check"
+    name = f"{status.name.casefold()} "
+    for words, icon in _ICON_WORDS:
+        if any(word in name for word in words):
+            return icon
     return "mdi:account"
 
 

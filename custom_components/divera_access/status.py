@@ -23,8 +23,10 @@ _MINUTE_WORDS = {"min", "min.", "minute", "minuten", "minutes", "mins"}
 
 
 def normalize_status_name(text: str) -> str:
-    """Fold a status name so that 'Nicht-Einsatzbereit', 'nicht einsatzbereit' and
-    '5 min' / 'fünf Minuten' match what DIVERA calls them.
+    """Fold a status name the way people say and type it.
+
+    'Nicht-Einsatzbereit' matches 'nicht einsatzbereit', and '5 min' or
+    'fünf Minuten' match '5 Minuten'.
     """
     folded = unicodedata.normalize("NFKC", text).casefold().strip()
     words = re.split(r"[\s\-_/.,!?]+", folded)
@@ -32,9 +34,8 @@ def normalize_status_name(text: str) -> str:
     for word in words:
         if not word:
             continue
-        if word in _MINUTE_WORDS:
-            word = "minuten"
-        out.append(_NUMBER_WORDS.get(word, word))
+        canonical = "minuten" if word in _MINUTE_WORDS else word
+        out.append(_NUMBER_WORDS.get(canonical, canonical))
     return " ".join(out)
 
 

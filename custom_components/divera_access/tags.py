@@ -119,7 +119,7 @@ class TagHandler:
             if member is not None:
                 arrived = await self._async_set_divera(unit, member, scan)
         for server in self._door_servers():
-            await self._async_set_doors(server, scan, arrived)
+            await self._async_set_doors(server, scan, arrived=arrived)
 
     async def _async_set_divera(
         self, unit: DiveraCoordinator, member: DiveraMember, scan: Scan
@@ -140,7 +140,7 @@ class TagHandler:
         return status_id == arrive
 
     async def _async_set_doors(
-        self, server: BiostarCoordinator, scan: Scan, arrived: bool | None
+        self, server: BiostarCoordinator, scan: Scan, *, arrived: bool | None
     ) -> None:
         try:
             users = await resolve_cards(server, [scan.tag_id])

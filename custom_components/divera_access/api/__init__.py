@@ -29,13 +29,6 @@ from .errors import (
 )
 
 __all__ = [
-    "BiostarAccessGroup",
-    "BiostarCard",
-    "BiostarClient",
-    "BiostarUser",
-    "async_fetch_certificate_fingerprint",
-    "normalize_card_number",
-    "sha256_fingerprint",
     "DEFAULT_BASE_URL",
     "MAX_FOREIGN_ID_LENGTH",
     "ApiAuthError",
@@ -44,10 +37,17 @@ __all__ = [
     "ApiRateLimitError",
     "ApiRefusedError",
     "ApiResponseError",
+    "BiostarAccessGroup",
+    "BiostarCard",
+    "BiostarClient",
+    "BiostarUser",
     "DiveraAccessApiError",
     "DiveraClient",
     "DiveraMember",
     "DiveraPersonalInfo",
     "DiveraStatus",
     "DiveraUnit",
+    "async_fetch_certificate_fingerprint",
+    "normalize_card_number",
+    "sha256_fingerprint",
 ]
