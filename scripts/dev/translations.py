@@ -2,6 +2,7 @@
 
 import json
 import pathlib
+import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[2] / "custom_components" / "divera_access"
 
@@ -39,7 +40,10 @@ BIOSTAR_FIELDS = {
 }
 BIOSTAR_HELP = {
     "url": t("For example https://10.0.0.5:443", "Zum Beispiel https://10.0.0.5:443"),
-    "username": t("A BioStar operator allowed to edit access groups.", "Ein BioStar-Operator, der Zugangsgruppen bearbeiten darf."),
+    "username": t(
+        "A BioStar operator allowed to edit access groups.",
+        "Ein BioStar-Operator, der Zugangsgruppen bearbeiten darf.",
+    ),
     "password": t("The operator's password.", "Das Passwort des Operators."),
     "verify_ssl": t(
         "Off for self-signed certificates: the certificate seen now is then pinned and any other one is refused.",
@@ -54,8 +58,13 @@ TEXT = {
                 "title": t("Add a system", "System hinzufügen"),
                 "description": t("What do you want to connect?", "Was möchtest du verbinden?"),
                 "menu_options": {
-                    "divera": t("DIVERA 24/7 unit (System-Benutzer key)", "DIVERA-24/7-Einheit (Schlüssel eines System-Benutzers)"),
-                    "divera_personal": t("DIVERA 24/7 member (own key)", "DIVERA-24/7-Mitglied (eigener Schlüssel)"),
+                    "divera": t(
+                        "DIVERA 24/7 unit (System-Benutzer key)",
+                        "DIVERA-24/7-Einheit (Schlüssel eines System-Benutzers)",
+                    ),
+                    "divera_personal": t(
+                        "DIVERA 24/7 member (own key)", "DIVERA-24/7-Mitglied (eigener Schlüssel)"
+                    ),
                     "biostar": t("Suprema BioStar 2 server", "Suprema-BioStar-2-Server"),
                 },
             },
@@ -109,19 +118,25 @@ TEXT = {
             },
         },
         "error": {
-            "invalid_auth": t("The key or the credentials were not accepted.", "Der Schlüssel oder die Zugangsdaten wurden nicht akzeptiert."),
+            "invalid_auth": t(
+                "The key or the credentials were not accepted.",
+                "Der Schlüssel oder die Zugangsdaten wurden nicht akzeptiert.",
+            ),
             "cannot_connect": t("Cannot connect to the server.", "Keine Verbindung zum Server."),
             "certificate_error": t(
                 "The server's certificate could not be verified. Turn off verification for a self-signed certificate.",
                 "Das Zertifikat des Servers konnte nicht geprüft werden. Für ein selbstsigniertes Zertifikat die Prüfung ausschalten.",
             ),
-            "invalid_url": t("Enter a full address such as https://10.0.0.5:443.", "Gib eine vollständige Adresse wie https://10.0.0.5:443 ein."),
+            "invalid_url": t(
+                "Enter a full address such as https://10.0.0.5:443.",
+                "Gib eine vollständige Adresse wie https://10.0.0.5:443 ein.",
+            ),
             "use_divera_personal": t(
-                "This is a member's own key, not a System-Benutzer key: use the option \"DIVERA 24/7 member (own key)\".",
+                'This is a member\'s own key, not a System-Benutzer key: use the option "DIVERA 24/7 member (own key)".',
                 "Das ist der eigene Schlüssel eines Mitglieds, kein System-Benutzer-Schlüssel: nutze die Option „DIVERA-24/7-Mitglied (eigener Schlüssel)“.",
             ),
             "use_divera": t(
-                "This is a System-Benutzer key: use the option \"DIVERA 24/7 unit (System-Benutzer key)\".",
+                'This is a System-Benutzer key: use the option "DIVERA 24/7 unit (System-Benutzer key)".',
                 "Das ist der Schlüssel eines System-Benutzers: nutze die Option „DIVERA-24/7-Einheit (Schlüssel eines System-Benutzers)“.",
             ),
             "unknown": t("Unexpected error.", "Unerwarteter Fehler."),
@@ -146,9 +161,16 @@ TEXT = {
                 ),
                 "menu_options": {
                     "tag_scan": t("NFC tag scans", "NFC-Tag-Scans"),
-                    "link_user": t("Link a Home Assistant user to a member", "Home-Assistant-Benutzer mit einem Mitglied verknüpfen"),
+                    "link_user": t(
+                        "Link a Home Assistant user to a member",
+                        "Home-Assistant-Benutzer mit einem Mitglied verknüpfen",
+                    ),
                 },
-                "data": {"arrival_access_groups": t("Access groups on arrival", "Zugangsgruppen bei Ankunft")},
+                "data": {
+                    "arrival_access_groups": t(
+                        "Access groups on arrival", "Zugangsgruppen bei Ankunft"
+                    )
+                },
                 "data_description": {
                     "arrival_access_groups": t(
                         "Leave empty to change no access groups on tag scans.",
@@ -167,7 +189,9 @@ TEXT = {
                     "tag_second_status": t("Status on second scan", "Status beim zweiten Scan"),
                 },
                 "data_description": {
-                    "tag_status": t("\"None\" turns tag scans off.", "„Keiner“ schaltet Tag-Scans aus."),
+                    "tag_status": t(
+                        '"None" turns tag scans off.', "„Keiner“ schaltet Tag-Scans aus."
+                    ),
                     "tag_second_status": t(
                         "A scan while the member already has the first status sets this one (arrive / leave).",
                         "Ein Scan, während das Mitglied schon den ersten Status hat, setzt diesen (Kommen / Gehen).",
@@ -177,16 +201,21 @@ TEXT = {
             "link_user": {
                 "title": t("Link a user", "Benutzer verknüpfen"),
                 "description": t(
-                    "Lets this Home Assistant user say \"set my status to …\".",
+                    'Lets this Home Assistant user say "set my status to …".',
                     "Damit kann dieser Home-Assistant-Benutzer „setze meinen Status auf …“ sagen.",
                 ),
-                "data": {"user": t("Home Assistant user", "Home-Assistant-Benutzer"), "member": t("Member", "Mitglied")},
+                "data": {
+                    "user": t("Home Assistant user", "Home-Assistant-Benutzer"),
+                    "member": t("Member", "Mitglied"),
+                },
             },
         },
     },
     "selector": {
         "tag_status": {"options": {"none": t("None", "Keiner")}},
-        "member": {"options": {"none": t("No member (remove link)", "Kein Mitglied (Verknüpfung lösen)")}},
+        "member": {
+            "options": {"none": t("No member (remove link)", "Kein Mitglied (Verknüpfung lösen)")}
+        },
     },
     "entity": {
         "sensor": {
@@ -201,10 +230,18 @@ TEXT = {
         },
     },
     "exceptions": {
-        "auth_failed": t("The credentials were not accepted.", "Die Zugangsdaten wurden nicht akzeptiert."),
+        "auth_failed": t(
+            "The credentials were not accepted.", "Die Zugangsdaten wurden nicht akzeptiert."
+        ),
         "cannot_connect": t("The server cannot be reached.", "Der Server ist nicht erreichbar."),
-        "rate_limited": t("The server asks to slow down; try again in a minute.", "Der Server bittet um weniger Anfragen; in einer Minute erneut versuchen."),
-        "invalid_response": t("The server sent an answer that cannot be used.", "Der Server hat eine unbrauchbare Antwort geschickt."),
+        "rate_limited": t(
+            "The server asks to slow down; try again in a minute.",
+            "Der Server bittet um weniger Anfragen; in einer Minute erneut versuchen.",
+        ),
+        "invalid_response": t(
+            "The server sent an answer that cannot be used.",
+            "Der Server hat eine unbrauchbare Antwort geschickt.",
+        ),
         "server_refused": t("The server refused: {message}", "Der Server hat abgelehnt: {message}"),
         "certificate_error": t(
             "The server's certificate is not the one trusted at setup.",
@@ -214,15 +251,27 @@ TEXT = {
             "{member} has no foreign key (Fremdschlüssel) in DIVERA, so their status cannot be set.",
             "{member} hat in DIVERA keinen Fremdschlüssel, daher kann der Status nicht gesetzt werden.",
         ),
-        "wrong_config_entry": t("{entry} is not the right kind of entry for this action.", "{entry} ist für diese Aktion die falsche Art von Eintrag."),
-        "foreign_id_too_long": t("A foreign key has at most {max} characters.", "Ein Fremdschlüssel hat höchstens {max} Zeichen."),
-        "not_a_member_entity": t("{entity_id} is not a DIVERA member entity.", "{entity_id} ist keine Entität eines DIVERA-Mitglieds."),
+        "wrong_config_entry": t(
+            "{entry} is not the right kind of entry for this action.",
+            "{entry} ist für diese Aktion die falsche Art von Eintrag.",
+        ),
+        "foreign_id_too_long": t(
+            "A foreign key has at most {max} characters.",
+            "Ein Fremdschlüssel hat höchstens {max} Zeichen.",
+        ),
+        "not_a_member_entity": t(
+            "{entity_id} is not a DIVERA member entity.",
+            "{entity_id} ist keine Entität eines DIVERA-Mitglieds.",
+        ),
         "foreign_id_needs_system_key": t(
             "A member's own key can only set that member's status: leave out foreign_id.",
             "Mit dem eigenen Schlüssel eines Mitglieds lässt sich nur dessen Status setzen: foreign_id weglassen.",
         ),
         "no_divera_unit": t("No DIVERA unit is loaded.", "Keine DIVERA-Einheit ist geladen."),
-        "unknown_foreign_id": t("No member has this foreign key (Fremdschlüssel).", "Kein Mitglied hat diesen Fremdschlüssel."),
+        "unknown_foreign_id": t(
+            "No member has this foreign key (Fremdschlüssel).",
+            "Kein Mitglied hat diesen Fremdschlüssel.",
+        ),
         "several_units": t(
             "Several units have a member with this foreign key: choose one with config_entry_id.",
             "Mehrere Einheiten haben ein Mitglied mit diesem Fremdschlüssel: eine mit config_entry_id wählen.",
@@ -231,25 +280,45 @@ TEXT = {
             "Say whose status to set: foreign_id, entity_id, or the config_entry_id of a member's own key.",
             "Angeben, wessen Status gesetzt wird: foreign_id, entity_id oder die config_entry_id eines eigenen Mitgliedsschlüssels.",
         ),
-        "unknown_status": t("Unknown status \"{status}\". Known: {statuses}.", "Unbekannter Status „{status}“. Bekannt: {statuses}."),
+        "unknown_status": t(
+            'Unknown status "{status}". Known: {statuses}.',
+            "Unbekannter Status „{status}“. Bekannt: {statuses}.",
+        ),
         "no_biostar_server": t("No BioStar server is loaded.", "Kein BioStar-Server ist geladen."),
         "several_biostar_servers": t(
             "Several BioStar servers are loaded: choose one with config_entry_id.",
             "Mehrere BioStar-Server sind geladen: einen mit config_entry_id wählen.",
         ),
-        "invalid_user_id": t("\"{value}\" is not a user id.", "„{value}“ ist keine Benutzer-ID."),
-        "invalid_user_group_id": t("\"{value}\" is not a user group id.", "„{value}“ ist keine Benutzergruppen-ID."),
-        "invalid_access_level_id": t("\"{value}\" is not an access level id.", "„{value}“ ist keine Zugangsstufen-ID."),
-        "unknown_access_group": t("No access group \"{access_group}\".", "Keine Zugangsgruppe „{access_group}“."),
-        "unknown_user": t("Unknown BioStar user id(s): {users}.", "Unbekannte BioStar-Benutzer-ID(s): {users}."),
+        "invalid_user_id": t('"{value}" is not a user id.', "„{value}“ ist keine Benutzer-ID."),
+        "invalid_user_group_id": t(
+            '"{value}" is not a user group id.', "„{value}“ ist keine Benutzergruppen-ID."
+        ),
+        "invalid_access_level_id": t(
+            '"{value}" is not an access level id.', "„{value}“ ist keine Zugangsstufen-ID."
+        ),
+        "unknown_access_group": t(
+            'No access group "{access_group}".', "Keine Zugangsgruppe „{access_group}“."
+        ),
+        "unknown_user": t(
+            "Unknown BioStar user id(s): {users}.", "Unbekannte BioStar-Benutzer-ID(s): {users}."
+        ),
         "unknown_card": t("No user holds card {card}.", "Kein Benutzer hat die Karte {card}."),
-        "no_members_given": t("Give users, cards or user groups.", "Benutzer, Karten oder Benutzergruppen angeben."),
-        "invalid_access_group_name": t("An access group needs a name.", "Eine Zugangsgruppe braucht einen Namen."),
-        "access_group_exists": t("An access group named \"{name}\" exists already.", "Eine Zugangsgruppe „{name}“ gibt es schon."),
+        "no_members_given": t(
+            "Give users, cards or user groups.", "Benutzer, Karten oder Benutzergruppen angeben."
+        ),
+        "invalid_access_group_name": t(
+            "An access group needs a name.", "Eine Zugangsgruppe braucht einen Namen."
+        ),
+        "access_group_exists": t(
+            'An access group named "{name}" exists already.',
+            "Eine Zugangsgruppe „{name}“ gibt es schon.",
+        ),
     },
     "issues": {
         "certificate_changed": {
-            "title": t("BioStar certificate changed: {name}", "BioStar-Zertifikat geändert: {name}"),
+            "title": t(
+                "BioStar certificate changed: {name}", "BioStar-Zertifikat geändert: {name}"
+            ),
             "description": t(
                 "The BioStar server presented a certificate other than the one pinned at setup, so Home Assistant refuses to talk to it. If you replaced the certificate yourself, open the integration and choose Reconfigure to pin the new one. If you did not, someone may be intercepting the connection.",
                 "Der BioStar-Server zeigt ein anderes Zertifikat als das bei der Einrichtung gemerkte, deshalb spricht Home Assistant nicht mehr mit ihm. Hast du das Zertifikat selbst erneuert, öffne die Integration und wähle Neu konfigurieren, um das neue zu merken. Wenn nicht, könnte jemand die Verbindung abfangen.",
@@ -264,52 +333,158 @@ TEXT = {
                 "Setzt den DIVERA-Status eines Mitglieds per Fremdschlüssel, per Mitglieds-Entität oder den eigenen mit einem Mitgliedsschlüssel.",
             ),
             "fields": {
-                "foreign_id": {"name": t("Foreign key", "Fremdschlüssel"), "description": t("The member's foreign key, e.g. the id of their NFC chip.", "Der Fremdschlüssel des Mitglieds, z. B. die ID seines NFC-Chips.")},
-                "entity_id": {"name": t("Member entity", "Mitglieds-Entität"), "description": t("Instead of a foreign key: the member's sensor.", "Statt Fremdschlüssel: der Sensor des Mitglieds.")},
-                "status": {"name": t("Status", "Status"), "description": t("Status id or name, e.g. 1 or \"Einsatzbereit\".", "Status-ID oder -Name, z. B. 1 oder „Einsatzbereit“.")},
-                "config_entry_id": {"name": t("Unit", "Einheit"), "description": t("Needed only when several units are set up.", "Nur nötig, wenn mehrere Einheiten eingerichtet sind.")},
+                "foreign_id": {
+                    "name": t("Foreign key", "Fremdschlüssel"),
+                    "description": t(
+                        "The member's foreign key, e.g. the id of their NFC chip.",
+                        "Der Fremdschlüssel des Mitglieds, z. B. die ID seines NFC-Chips.",
+                    ),
+                },
+                "entity_id": {
+                    "name": t("Member entity", "Mitglieds-Entität"),
+                    "description": t(
+                        "Instead of a foreign key: the member's sensor.",
+                        "Statt Fremdschlüssel: der Sensor des Mitglieds.",
+                    ),
+                },
+                "status": {
+                    "name": t("Status", "Status"),
+                    "description": t(
+                        'Status id or name, e.g. 1 or "Einsatzbereit".',
+                        "Status-ID oder -Name, z. B. 1 oder „Einsatzbereit“.",
+                    ),
+                },
+                "config_entry_id": {
+                    "name": t("Unit", "Einheit"),
+                    "description": t(
+                        "Needed only when several units are set up.",
+                        "Nur nötig, wenn mehrere Einheiten eingerichtet sind.",
+                    ),
+                },
             },
         },
         "create_access_group": {
             "name": t("Create access group", "Zugangsgruppe anlegen"),
-            "description": t("Creates a BioStar access group.", "Legt eine BioStar-Zugangsgruppe an."),
+            "description": t(
+                "Creates a BioStar access group.", "Legt eine BioStar-Zugangsgruppe an."
+            ),
             "fields": {
-                "name": {"name": t("Name", "Name"), "description": t("Unique name of the group.", "Eindeutiger Name der Gruppe.")},
-                "description": {"name": t("Description", "Beschreibung"), "description": t("Free text.", "Freitext.")},
-                "users": {"name": t("Users", "Benutzer"), "description": t("BioStar user ids.", "BioStar-Benutzer-IDs.")},
-                "user_groups": {"name": t("User groups", "Benutzergruppen"), "description": t("BioStar user group ids.", "BioStar-Benutzergruppen-IDs.")},
-                "access_levels": {"name": t("Access levels", "Zugangsstufen"), "description": t("BioStar access level ids.", "BioStar-Zugangsstufen-IDs.")},
-                "config_entry_id": {"name": t("BioStar server", "BioStar-Server"), "description": t("Needed only when several servers are set up.", "Nur nötig, wenn mehrere Server eingerichtet sind.")},
+                "name": {
+                    "name": t("Name", "Name"),
+                    "description": t("Unique name of the group.", "Eindeutiger Name der Gruppe."),
+                },
+                "description": {
+                    "name": t("Description", "Beschreibung"),
+                    "description": t("Free text.", "Freitext."),
+                },
+                "users": {
+                    "name": t("Users", "Benutzer"),
+                    "description": t("BioStar user ids.", "BioStar-Benutzer-IDs."),
+                },
+                "user_groups": {
+                    "name": t("User groups", "Benutzergruppen"),
+                    "description": t("BioStar user group ids.", "BioStar-Benutzergruppen-IDs."),
+                },
+                "access_levels": {
+                    "name": t("Access levels", "Zugangsstufen"),
+                    "description": t("BioStar access level ids.", "BioStar-Zugangsstufen-IDs."),
+                },
+                "config_entry_id": {
+                    "name": t("BioStar server", "BioStar-Server"),
+                    "description": t(
+                        "Needed only when several servers are set up.",
+                        "Nur nötig, wenn mehrere Server eingerichtet sind.",
+                    ),
+                },
             },
         },
         "add_access_group_members": {
             "name": t("Add access group members", "Mitglieder zur Zugangsgruppe hinzufügen"),
-            "description": t("Adds users, card holders or user groups; nothing already in the group is dropped.", "Fügt Benutzer, Karteninhaber oder Benutzergruppen hinzu; nichts, was schon in der Gruppe ist, geht verloren."),
+            "description": t(
+                "Adds users, card holders or user groups; nothing already in the group is dropped.",
+                "Fügt Benutzer, Karteninhaber oder Benutzergruppen hinzu; nichts, was schon in der Gruppe ist, geht verloren.",
+            ),
             "fields": {
-                "access_group": {"name": t("Access group", "Zugangsgruppe"), "description": t("Id or exact name.", "ID oder genauer Name.")},
-                "users": {"name": t("Users", "Benutzer"), "description": t("BioStar user ids.", "BioStar-Benutzer-IDs.")},
-                "cards": {"name": t("Cards", "Karten"), "description": t("Card numbers; their holders are added.", "Kartennummern; deren Inhaber werden hinzugefügt.")},
-                "user_groups": {"name": t("User groups", "Benutzergruppen"), "description": t("BioStar user group ids.", "BioStar-Benutzergruppen-IDs.")},
-                "config_entry_id": {"name": t("BioStar server", "BioStar-Server"), "description": t("Needed only when several servers are set up.", "Nur nötig, wenn mehrere Server eingerichtet sind.")},
+                "access_group": {
+                    "name": t("Access group", "Zugangsgruppe"),
+                    "description": t("Id or exact name.", "ID oder genauer Name."),
+                },
+                "users": {
+                    "name": t("Users", "Benutzer"),
+                    "description": t("BioStar user ids.", "BioStar-Benutzer-IDs."),
+                },
+                "cards": {
+                    "name": t("Cards", "Karten"),
+                    "description": t(
+                        "Card numbers; their holders are added.",
+                        "Kartennummern; deren Inhaber werden hinzugefügt.",
+                    ),
+                },
+                "user_groups": {
+                    "name": t("User groups", "Benutzergruppen"),
+                    "description": t("BioStar user group ids.", "BioStar-Benutzergruppen-IDs."),
+                },
+                "config_entry_id": {
+                    "name": t("BioStar server", "BioStar-Server"),
+                    "description": t(
+                        "Needed only when several servers are set up.",
+                        "Nur nötig, wenn mehrere Server eingerichtet sind.",
+                    ),
+                },
             },
         },
         "remove_access_group_members": {
             "name": t("Remove access group members", "Mitglieder aus Zugangsgruppe entfernen"),
-            "description": t("Removes users, card holders or user groups; everything else stays.", "Entfernt Benutzer, Karteninhaber oder Benutzergruppen; alles andere bleibt."),
+            "description": t(
+                "Removes users, card holders or user groups; everything else stays.",
+                "Entfernt Benutzer, Karteninhaber oder Benutzergruppen; alles andere bleibt.",
+            ),
             "fields": {
-                "access_group": {"name": t("Access group", "Zugangsgruppe"), "description": t("Id or exact name.", "ID oder genauer Name.")},
-                "users": {"name": t("Users", "Benutzer"), "description": t("BioStar user ids.", "BioStar-Benutzer-IDs.")},
-                "cards": {"name": t("Cards", "Karten"), "description": t("Card numbers; their holders are removed.", "Kartennummern; deren Inhaber werden entfernt.")},
-                "user_groups": {"name": t("User groups", "Benutzergruppen"), "description": t("BioStar user group ids.", "BioStar-Benutzergruppen-IDs.")},
-                "config_entry_id": {"name": t("BioStar server", "BioStar-Server"), "description": t("Needed only when several servers are set up.", "Nur nötig, wenn mehrere Server eingerichtet sind.")},
+                "access_group": {
+                    "name": t("Access group", "Zugangsgruppe"),
+                    "description": t("Id or exact name.", "ID oder genauer Name."),
+                },
+                "users": {
+                    "name": t("Users", "Benutzer"),
+                    "description": t("BioStar user ids.", "BioStar-Benutzer-IDs."),
+                },
+                "cards": {
+                    "name": t("Cards", "Karten"),
+                    "description": t(
+                        "Card numbers; their holders are removed.",
+                        "Kartennummern; deren Inhaber werden entfernt.",
+                    ),
+                },
+                "user_groups": {
+                    "name": t("User groups", "Benutzergruppen"),
+                    "description": t("BioStar user group ids.", "BioStar-Benutzergruppen-IDs."),
+                },
+                "config_entry_id": {
+                    "name": t("BioStar server", "BioStar-Server"),
+                    "description": t(
+                        "Needed only when several servers are set up.",
+                        "Nur nötig, wenn mehrere Server eingerichtet sind.",
+                    ),
+                },
             },
         },
         "delete_access_group": {
             "name": t("Delete access group", "Zugangsgruppe löschen"),
-            "description": t("Deletes a BioStar access group.", "Löscht eine BioStar-Zugangsgruppe."),
+            "description": t(
+                "Deletes a BioStar access group.", "Löscht eine BioStar-Zugangsgruppe."
+            ),
             "fields": {
-                "access_group": {"name": t("Access group", "Zugangsgruppe"), "description": t("Id or exact name.", "ID oder genauer Name.")},
-                "config_entry_id": {"name": t("BioStar server", "BioStar-Server"), "description": t("Needed only when several servers are set up.", "Nur nötig, wenn mehrere Server eingerichtet sind.")},
+                "access_group": {
+                    "name": t("Access group", "Zugangsgruppe"),
+                    "description": t("Id or exact name.", "ID oder genauer Name."),
+                },
+                "config_entry_id": {
+                    "name": t("BioStar server", "BioStar-Server"),
+                    "description": t(
+                        "Needed only when several servers are set up.",
+                        "Nur nötig, wenn mehrere Server eingerichtet sind.",
+                    ),
+                },
             },
         },
     },
@@ -325,11 +500,21 @@ def pick(node: object, lang: str) -> object:
 
 
 def main() -> None:
+    """Write the files, or with --check fail when they differ from this source."""
     en = json.dumps(pick(TEXT, "en"), indent=2, ensure_ascii=False) + "\n"
     de = json.dumps(pick(TEXT, "de"), indent=2, ensure_ascii=False) + "\n"
-    (ROOT / "strings.json").write_text(en, encoding="utf-8")
-    (ROOT / "translations" / "en.json").write_text(en, encoding="utf-8")
-    (ROOT / "translations" / "de.json").write_text(de, encoding="utf-8")
+    targets = {
+        ROOT / "strings.json": en,
+        ROOT / "translations" / "en.json": en,
+        ROOT / "translations" / "de.json": de,
+    }
+    if "--check" in sys.argv:
+        stale = [str(path) for path, text in targets.items() if path.read_text("utf-8") != text]
+        if stale:
+            sys.exit(f"Out of date, run scripts/dev/translations.py: {', '.join(stale)}")
+        return
+    for path, text in targets.items():
+        path.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":
