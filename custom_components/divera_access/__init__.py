@@ -15,7 +15,7 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
 from .api import BiostarClient, DiveraClient
-from .assist import async_setup_assist
+from .assist import async_setup_personal_sentences, async_setup_unit_sentences
 from .const import (
     CONF_ACCESSKEY,
     CONF_BASE_URL,
@@ -24,6 +24,7 @@ from .const import (
     DOMAIN,
     SYSTEM_BIOSTAR,
     SYSTEM_DIVERA,
+    SYSTEM_DIVERA_PERSONAL,
 )
 from .coordinator import (
     BiostarCoordinator,
@@ -38,16 +39,15 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 PLATFORMS: dict[str, list[Platform]] = {
     SYSTEM_DIVERA: [Platform.SENSOR, Platform.SELECT],
-    "divera_personal": [Platform.SENSOR, Platform.SELECT],
+    SYSTEM_DIVERA_PERSONAL: [Platform.SENSOR, Platform.SELECT],
     SYSTEM_BIOSTAR: [Platform.SENSOR],
 }
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the actions, the tag listener and the Assist sentences once."""
+    """Register the actions and the tag listener once, for all entries."""
     async_setup_services(hass)
     async_setup_tags(hass)
-    async_setup_assist(hass)
     return True
 
 
@@ -79,6 +79,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: DiveraAccessConfigEntry)
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = coordinator
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS[entry.data[CONF_SYSTEM]])
+    if entry.data[CONF_SYSTEM] == SYSTEM_DIVERA:
+        async_setup_unit_sentences(hass, entry)
+    elif entry.data[CONF_SYSTEM] == SYSTEM_DIVERA_PERSONAL:
+        async_setup_personal_sentences(hass, entry)
     return True
 
 
