@@ -32,8 +32,6 @@ from .api import (
     DEFAULT_BASE_URL,
     ApiAuthError,
     ApiCertificateError,
-    ApiConnectionError,
-    ApiRateLimitError,
     ApiRefusedError,
     BiostarClient,
     DiveraAccessApiError,
@@ -124,9 +122,8 @@ def _flow_error(err: DiveraAccessApiError) -> FlowError:
         return FlowError("invalid_auth")
     if isinstance(err, ApiCertificateError):
         return FlowError("certificate_error")
-    if isinstance(err, ApiConnectionError | ApiRateLimitError):
-        return FlowError("cannot_connect")
-    return FlowError("unknown")
+    # Unreachable, slow, rate-limited or answering garbage: the server is not usable now.
+    return FlowError("cannot_connect")
 
 
 async def validate_divera_system(hass: HomeAssistant, user_input: Mapping[str, Any]) -> Validated:
