@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import socket
 from collections.abc import AsyncGenerator, Generator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from homeassistant.core import HomeAssistant
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 import custom_components.divera_access  # noqa: F401  (see STYLE.md: import before the plugin shadows it)
 from custom_components.divera_access.const import (
@@ -96,3 +100,74 @@ def assert_no_secrets(text: Any) -> None:
     """No key, password or session id in the text."""
     for secret in SECRETS:
         assert secret not in str(text), f"secret leaked: {secret[:6]}…"
+
+
+# --- DIVERA: a second unit, polling and in-flight helpers ------------------------------------
+
+SECOND_SYSTEM_KEY = "SYSTEM-KEY-SECRET-0002"
+SECRETS.append(SECOND_SYSTEM_KEY)
+
+
+@pytest.fixture
+def second_divera_sim() -> DiveraSimulator:
+    """A neighbouring unit (4712) whose member Petra carries Max's foreign id as well."""
+    sim = DiveraSimulator(
+        cluster_id=4712, cluster_name="Feuerwehr Nachbarstadt", system_keys={SECOND_SYSTEM_KEY}
+    )
+    sim.system_key_may_pull = True
+    sim.add_status(1, "Einsatzbereit", "#2ecc71")
+    sim.add_status(4, "Nicht einsatzbereit", "#e74c3c")
+    sim.add_member(
+        "Petra", "Nachbar", user_id=201, user_cluster_relation_id=2001,
+        foreign_id="0451A2B3C4", status_id=4, access_key="PERSONAL-KEY-PETRA-0201",
+    )  # fmt: skip
+    return sim
+
+
+@pytest.fixture
+async def second_divera_url(
+    second_divera_sim: DiveraSimulator, socket_enabled: None
+) -> AsyncGenerator[str]:
+    """The second unit's simulator on loopback."""
+    runner, url = await start_divera(second_divera_sim)
+    yield url
+    await runner.cleanup()
+
+
+@pytest.fixture
+def second_divera_entry(hass: HomeAssistant, second_divera_url: str) -> MockConfigEntry:
+    """The second unit's entry."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Feuerwehr Nachbarstadt",
+        unique_id="4712",
+        data={
+            CONF_SYSTEM: SYSTEM_DIVERA,
+            CONF_ACCESSKEY: SECOND_SYSTEM_KEY,
+            CONF_BASE_URL: second_divera_url,
+        },
+    )
+    entry.add_to_hass(hass)
+    return entry
+
+
+@pytest.fixture
+def closed_port_url(socket_enabled: None) -> str:
+    """A loopback URL where nothing listens (connection refused)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+async def poll(hass: HomeAssistant, seconds: float = 31) -> None:
+    """Jump past the poll interval and wait until the scheduled poll has finished."""
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=seconds))
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def wait_for_request(sim: DiveraSimulator, path: str, count: int = 1) -> None:
+    """Wait (a few seconds at most) until the simulator has received a request to path."""
+    async with asyncio.timeout(5):
+        while len(sim.requests_to(path)) < count:  # noqa: ASYNC110  (the simulator has no event)
+            await asyncio.sleep(0.01)
