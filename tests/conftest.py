@@ -93,7 +93,16 @@ def secrets_never_logged(caplog: pytest.LogCaptureFixture) -> Generator[None]:
     """Fail the test if any key or password reached a log record, at any level."""
     caplog.set_level(logging.DEBUG)
     yield
-    assert_no_secrets(caplog.text)
+    assert_no_secrets(captured_log_text(caplog))
+
+
+def captured_log_text(caplog: pytest.LogCaptureFixture) -> str:
+    """Every record of set-up, call and teardown, with tracebacks.
+
+    ``caplog.text`` in a fixture's teardown holds the teardown phase only.
+    """
+    records = [*caplog.get_records("setup"), *caplog.get_records("call"), *caplog.records]
+    return "\n".join(caplog.handler.format(record) for record in records)
 
 
 def assert_no_secrets(text: Any) -> None:
