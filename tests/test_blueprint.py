@@ -33,7 +33,10 @@ async def blueprint_automation(hass: HomeAssistant, divera_entry: MockConfigEntr
                 "alias": "Check-in",
                 "use_blueprint": {
                     "path": "divera_access/nfc_check_in.yaml",
-                    "input": {"arrival_status": "Einsatzbereit", "leave_status": "Nicht einsatzbereit"},
+                    "input": {
+                        "arrival_status": "Einsatzbereit",
+                        "leave_status": "Nicht einsatzbereit",
+                    },
                 },
             }
         },
