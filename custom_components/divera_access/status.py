@@ -20,15 +20,17 @@ _NUMBER_WORDS = {
     "twenty": "20",
 }
 _MINUTE_WORDS = {"min", "min.", "minute", "minuten", "minutes", "mins"}
+_NUMBER_THEN_LETTER = re.compile(r"(?<=\d)(?=[^\W\d_])")
 
 
 def normalize_status_name(text: str) -> str:
     """Fold a status name the way people say and type it.
 
-    'Nicht-Einsatzbereit' matches 'nicht einsatzbereit', and '5 min' or
+    'Nicht-Einsatzbereit' matches 'nicht einsatzbereit', and '5 min', '5min' or
     'fünf Minuten' match '5 Minuten'.
     """
     folded = unicodedata.normalize("NFKC", text).casefold().strip()
+    folded = _NUMBER_THEN_LETTER.sub(" ", folded)
     words = re.split(r"[\s\-_/.,!?]+", folded)
     out: list[str] = []
     for word in words:
