@@ -18,12 +18,16 @@ from tests.simulators.divera import DiveraSimulator
 BLUEPRINT = Path(__file__).parents[1] / "blueprints/automation/divera_access/nfc_check_in.yaml"
 
 
+def _install_blueprint(config_dir: str) -> None:
+    target = Path(config_dir) / "blueprints/automation/divera_access"
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy(BLUEPRINT, target / BLUEPRINT.name)
+
+
 @pytest.fixture
 async def blueprint_automation(hass: HomeAssistant, divera_entry: MockConfigEntry) -> None:
     """The unit set up and one automation made from the blueprint."""
-    target = Path(hass.config.path("blueprints/automation/divera_access"))
-    target.mkdir(parents=True, exist_ok=True)
-    shutil.copy(BLUEPRINT, target / BLUEPRINT.name)
+    await hass.async_add_executor_job(_install_blueprint, hass.config.config_dir)
     await setup_entry(hass, divera_entry)
     assert await async_setup_component(
         hass,
