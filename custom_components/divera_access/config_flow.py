@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import probatio as vol
 from homeassistant.config_entries import (
     ConfigEntry,
+    ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
     OptionsFlowWithReload,
@@ -372,6 +373,8 @@ class DiveraOptionsFlow(OptionsFlowWithReload):
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Choose what to set up."""
+        if self.config_entry.state is not ConfigEntryState.LOADED:
+            return self.async_abort(reason="not_loaded")
         return self.async_show_menu(step_id="init", menu_options=["tag_scan", "link_user"])
 
     def _status_options(self) -> list[SelectOptionDict]:
@@ -453,6 +456,8 @@ class BiostarOptionsFlow(OptionsFlowWithReload):
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Choose the access groups for tag scans."""
+        if self.config_entry.state is not ConfigEntryState.LOADED:
+            return self.async_abort(reason="not_loaded")
         if user_input is not None:
             groups = [int(value) for value in user_input.get(CONF_ARRIVAL_GROUPS, [])]
             return self.async_create_entry(data={CONF_ARRIVAL_GROUPS: groups})

@@ -152,6 +152,12 @@ TEXT = {
         },
     },
     "options": {
+        "abort": {
+            "not_loaded": t(
+                "The entry is not loaded: fix the connection first, then change its options.",
+                "Der Eintrag ist nicht geladen: erst die Verbindung reparieren, dann die Optionen ändern.",
+            ),
+        },
         "step": {
             "init": {
                 "title": t("Options", "Optionen"),
@@ -489,6 +495,9 @@ TEXT = {
         },
     },
 }
+
+# Home Assistant reads an exception's text from exceptions.<key>.message.
+TEXT["exceptions"] = {key: {"message": text} for key, text in TEXT["exceptions"].items()}
 
 
 def pick(node: object, lang: str) -> object:
