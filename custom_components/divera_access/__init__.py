@@ -76,6 +76,9 @@ def _coordinator(
 async def async_setup_entry(hass: HomeAssistant, entry: DiveraAccessConfigEntry) -> bool:
     """Connect to the remote system and set up its entities."""
     coordinator = _coordinator(hass, entry)
+    if isinstance(coordinator, BiostarCoordinator):
+        # Log the session out on unload, so reloads leave no sessions behind on the server.
+        entry.async_on_unload(coordinator.client.async_close)
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = coordinator
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS[entry.data[CONF_SYSTEM]])
