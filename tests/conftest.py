@@ -7,9 +7,12 @@ import logging
 import socket
 from collections.abc import AsyncGenerator, Generator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
+from homeassistant.const import CONF_PASSWORD, CONF_URL, CONF_USERNAME, CONF_VERIFY_SSL
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
@@ -18,11 +21,22 @@ import custom_components.divera_access  # noqa: F401  (see STYLE.md: import befo
 from custom_components.divera_access.const import (
     CONF_ACCESSKEY,
     CONF_BASE_URL,
+    CONF_FINGERPRINT,
     CONF_SYSTEM,
     DOMAIN,
+    SYSTEM_BIOSTAR,
     SYSTEM_DIVERA,
     SYSTEM_DIVERA_PERSONAL,
 )
+from tests.simulators.biostar import (
+    DEFAULT_LOGIN,
+    DEFAULT_PASSWORD,
+    SESSION_HEADER,
+    BiostarSimulator,
+    make_self_signed_cert,
+    server_ssl_context,
+)
+from tests.simulators.biostar import start_simulator as start_biostar
 from tests.simulators.divera import SYSTEM_KEY, DiveraSimulator
 from tests.simulators.divera import start_simulator as start_divera
 
@@ -180,3 +194,115 @@ async def wait_for_request(sim: DiveraSimulator, path: str, count: int = 1) -> N
     async with asyncio.timeout(5):
         while len(sim.requests_to(path)) < count:  # noqa: ASYNC110  (the simulator has no event)
             await asyncio.sleep(0.01)
+
+
+# --- BioStar: the small server over HTTP or HTTPS, its entry, session ids ---------------------
+
+
+@pytest.fixture
+def biostar_sim() -> BiostarSimulator:
+    """Four users, three cards (one unassigned), two user groups, access groups 1 and 2."""
+    return BiostarSimulator.small()
+
+
+@pytest.fixture
+async def biostar_url(biostar_sim: BiostarSimulator, socket_enabled: None) -> AsyncGenerator[str]:
+    """The BioStar simulator's base URL on loopback (plain HTTP)."""
+    runner, url = await start_biostar(biostar_sim)
+    yield url
+    await runner.cleanup()
+
+
+def biostar_unique_id(url: str) -> str:
+    """host:port, as the config flow makes it."""
+    parts = urlsplit(url)
+    return f"{parts.hostname}:{parts.port}"
+
+
+def biostar_data(
+    url: str, *, verify_ssl: bool = True, fingerprint: str | None = None
+) -> dict[str, Any]:
+    """The data of a BioStar entry as the config flow stores it."""
+    return {
+        CONF_SYSTEM: SYSTEM_BIOSTAR,
+        CONF_URL: url,
+        CONF_USERNAME: DEFAULT_LOGIN,
+        CONF_PASSWORD: DEFAULT_PASSWORD,
+        CONF_VERIFY_SSL: verify_ssl,
+        CONF_FINGERPRINT: fingerprint,
+    }
+
+
+@pytest.fixture
+def biostar_entry(hass: HomeAssistant, biostar_url: str) -> MockConfigEntry:
+    """A BioStar server entry (plain HTTP) as the config flow creates it."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="BioStar 127.0.0.1",
+        unique_id=biostar_unique_id(biostar_url),
+        data=biostar_data(biostar_url),
+    )
+    entry.add_to_hass(hass)
+    return entry
+
+
+def biostar_session_ids(sim: BiostarSimulator) -> set[str]:
+    """Every session id the server handed out that was used or is still valid."""
+    used = {request.headers[SESSION_HEADER] for request in sim.requests if request.has_session}
+    return used | sim.sessions
+
+
+@pytest.fixture
+def biostar_secrets_never_logged(
+    secrets_never_logged: None, caplog: pytest.LogCaptureFixture, biostar_sim: BiostarSimulator
+) -> Generator[None]:
+    """Like secrets_never_logged, and no BioStar session id either."""
+    yield
+    text = captured_log_text(caplog)
+    for session_id in biostar_session_ids(biostar_sim):
+        assert session_id not in text, "a BioStar session id was logged"
+
+
+@pytest.fixture
+def biostar_certs(tmp_path: Path) -> tuple[tuple[Path, Path], tuple[Path, Path]]:
+    """Two different self-signed certificates (certfile, keyfile)."""
+    return make_self_signed_cert(tmp_path), make_self_signed_cert(tmp_path)
+
+
+@pytest.fixture
+async def aborted_handshakes_tolerated(hass: HomeAssistant) -> AsyncGenerator[None]:
+    """Let a client hang up in the middle of a TLS handshake.
+
+    That is what a client refusing a certificate does; the test loop runs in
+    debug mode, where asyncio reports it on the server side, and ``hass``
+    would fail the test for it.
+    """
+    loop = asyncio.get_running_loop()
+    report = loop.get_exception_handler()
+
+    def handle(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        if context.get("message") == "Error on transport creation for incoming connection":
+            return
+        if report is None:
+            loop.default_exception_handler(context)
+        else:
+            report(loop, context)
+
+    loop.set_exception_handler(handle)
+    yield
+    loop.set_exception_handler(report)
+
+
+@pytest.fixture
+async def biostar_https_url(
+    biostar_sim: BiostarSimulator,
+    biostar_certs: tuple[tuple[Path, Path], tuple[Path, Path]],
+    aborted_handshakes_tolerated: None,
+    socket_enabled: None,
+) -> AsyncGenerator[str]:
+    """The BioStar simulator over HTTPS with the first self-signed certificate."""
+    runner, url = await start_biostar(
+        biostar_sim, ssl_context=server_ssl_context(*biostar_certs[0])
+    )
+    yield url
+    await runner.cleanup()
