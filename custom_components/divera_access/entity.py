@@ -88,7 +88,9 @@ class DiveraMemberEntity(ChangeOnlyEntity[DiveraCoordinator]):
     @callback
     def _handle_coordinator_update(self) -> None:
         member = self.coordinator.data.members.get(self.ucr_id)
-        if member is not None and member.full_name != self._attr_name:
+        if member is None:
+            return  # Left the unit: async_track_keyed_entities is removing this entity.
+        if member.full_name != self._attr_name:
             self._attr_name = member.full_name
         super()._handle_coordinator_update()
 
