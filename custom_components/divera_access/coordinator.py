@@ -158,6 +158,10 @@ class DiveraCoordinator(DataUpdateCoordinator[DiveraUnitData]):
             ) from None
         except DiveraAccessApiError as err:
             raise _update_failed(err) from None
+        if not members:
+            # DIVERA sends [] for an empty object too. A unit is never empty: taking this
+            # at its word would delete every member's entities on a glitch.
+            raise UpdateFailed(translation_domain=DOMAIN, translation_key="invalid_response")
         if self._unit_is_stale(members):
             await self._async_refresh_unit()
         return DiveraUnitData(
