@@ -188,12 +188,17 @@ async def validate_divera_personal(hass: HomeAssistant, user_input: Mapping[str,
 
 
 async def validate_biostar(hass: HomeAssistant, user_input: Mapping[str, Any]) -> Validated:
-    """Log in to a BioStar server; pin its certificate when verification is off."""
+    """Log in to a BioStar server; pin its certificate when verification is off.
+
+    A fingerprint in the input (reauth passes the entry's data) stays pinned, so
+    a new password never goes to another certificate; only the user step and
+    reconfigure pin the certificate seen now.
+    """
     url = normalize_url(user_input[CONF_URL])
     parts = urlsplit(url)
     verify_ssl = bool(user_input.get(CONF_VERIFY_SSL, True))
-    fingerprint: str | None = None
-    if parts.scheme == "https" and not verify_ssl:
+    fingerprint: str | None = user_input.get(CONF_FINGERPRINT) or None
+    if parts.scheme == "https" and not verify_ssl and fingerprint is None:
         try:
             fingerprint = await async_fetch_certificate_fingerprint(url)
         except DiveraAccessApiError as err:
