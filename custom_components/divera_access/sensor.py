@@ -129,8 +129,12 @@ class DiveraMemberSensor(DiveraMemberEntity, SensorEntity):
 
     @property
     def options(self) -> list[str] | None:
-        """The unit's status names."""
-        return self._catalog.names if self._catalog else None
+        """The unit's status names, and the id of a status DIVERA has not named to us yet."""
+        if not self._catalog:
+            return None
+        names = self._catalog.names
+        value = self.native_value
+        return names if value in names else [*names, value]
 
     @property
     def native_value(self) -> str:
@@ -224,8 +228,12 @@ class DiveraPersonalStatusSensor(DiveraPersonalEntity, SensorEntity):
 
     @property
     def options(self) -> list[str] | None:
-        """The unit's status names."""
-        return self.coordinator.catalog.names or None
+        """The unit's status names, and the id of a status DIVERA has not named to us."""
+        names = self.coordinator.catalog.names
+        if not names:
+            return None
+        value = self.native_value
+        return names if value in names else [*names, value]
 
     @property
     def native_value(self) -> str:
