@@ -199,6 +199,7 @@ class DiveraCoordinator(DataUpdateCoordinator[DiveraUnitData]):
             self.hass,
             self.config_entry,
             self.data.catalog,
+            unit=self.config_entry.title,
             member_name=member.full_name,
             foreign_id=member.foreign_id,
             from_status=current.status_id,
@@ -251,6 +252,7 @@ class DiveraPersonalCoordinator(DataUpdateCoordinator[DiveraPersonalInfo]):
             self.hass,
             self.config_entry,
             self.catalog,
+            unit=self.data.unit_name or f"DIVERA {self.data.cluster_id}",
             member_name=self.data.full_name,
             foreign_id=None,
             from_status=previous,
@@ -264,6 +266,7 @@ def fire_status_set(
     entry: ConfigEntry,
     catalog: StatusCatalog,
     *,
+    unit: str,
     member_name: str,
     foreign_id: str | None,
     from_status: int,
@@ -273,7 +276,7 @@ def fire_status_set(
     """Announce a status change the integration made (event, and so the logbook)."""
     data: dict[str, Any] = {
         "entry_id": entry.entry_id,
-        "unit": entry.title,
+        "unit": unit,
         "member": member_name,
         "foreign_id": foreign_id,
         "from_status": catalog.label(from_status),
