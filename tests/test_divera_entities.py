@@ -7,15 +7,23 @@ from datetime import timedelta
 
 import pytest
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.select import DOMAIN as SELECT_DOMAIN
+from homeassistant.components.select import SERVICE_SELECT_OPTION
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
-from homeassistant.const import EVENT_STATE_CHANGED, STATE_UNAVAILABLE
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.const import ATTR_ENTITY_ID, ATTR_OPTION, EVENT_STATE_CHANGED, STATE_UNAVAILABLE
+from homeassistant.core import Context, Event, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    MockUser,
+    async_capture_events,
+    async_fire_time_changed,
+)
 
-from custom_components.divera_access.const import DOMAIN
+from custom_components.divera_access.const import DOMAIN, EVENT_STATUS_SET
 from tests.conftest import poll, setup_entry, wait_for_request
 from tests.simulators.divera import DiveraSimulator
 
@@ -373,3 +381,111 @@ async def test_unknown_key_while_polling_starts_reauth(
     await poll(hass)
     flows = hass.config_entries.flow.async_progress()
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+
+
+# --- member selects ---------------------------------------------------------------------------
+
+
+async def enable_selects(hass: HomeAssistant, entry: MockConfigEntry, *ucrs: int) -> list[str]:
+    """Enable members' selects in the entity registry and reload, as a user would."""
+    registry = er.async_get(hass)
+    entity_ids = []
+    for ucr in ucrs:
+        entity_id = entity_id_for(hass, f"4711_{ucr}", "select")
+        assert entity_id is not None
+        registry.async_update_entity(entity_id, disabled_by=None)
+        entity_ids.append(entity_id)
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    return entity_ids
+
+
+async def test_member_selects_are_disabled_by_default(
+    hass: HomeAssistant, divera_entry: MockConfigEntry
+) -> None:
+    await setup_entry(hass, divera_entry)
+    registry = er.async_get(hass)
+    for ucr in (1001, 1002, 1003):
+        entity_id = entity_id_for(hass, f"4711_{ucr}", "select")
+        assert entity_id is not None
+        entry = registry.async_get(entity_id)
+        assert entry is not None
+        assert entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+        assert hass.states.get(entity_id) is None
+
+
+async def test_member_select_sets_status_from_the_dashboard(
+    hass: HomeAssistant,
+    divera_sim: DiveraSimulator,
+    divera_entry: MockConfigEntry,
+    hass_admin_user: MockUser,
+) -> None:
+    await setup_entry(hass, divera_entry)
+    (select,) = await enable_selects(hass, divera_entry, 1002)
+    state = hass.states.get(select)
+    assert state is not None
+    assert state.state == "Nicht einsatzbereit"
+    assert state.attributes["options"] == STATUS_NAMES
+    assert state.attributes["friendly_name"] == "Feuerwehr Musterstadt Erika Musterfrau"
+    events = async_capture_events(hass, EVENT_STATUS_SET)
+    users = len(divera_sim.requests_to("/api/users"))
+
+    await hass.services.async_call(
+        SELECT_DOMAIN,
+        SERVICE_SELECT_OPTION,
+        {ATTR_ENTITY_ID: select, ATTR_OPTION: "10 Minuten"},
+        blocking=True,
+        context=Context(user_id=hass_admin_user.id),
+    )
+
+    (request,) = divera_sim.requests_to("/api/setstatus")
+    assert (request.method, request.query["person"], request.query["Status[id]"]) == (
+        "POST",
+        "0451D5E6F7",
+        "3",
+    )
+    assert state_of(hass, select) == "10 Minuten"
+    assert state_of(hass, member_sensor(hass, 1002)) == "10 Minuten"
+    assert len(divera_sim.requests_to("/api/users")) == users
+    assert len(events) == 1
+    assert events[0].data["source"] == "dashboard"
+    assert events[0].data["member"] == "Erika Musterfrau"
+    assert events[0].data["user_id"] == hass_admin_user.id
+
+
+async def test_member_select_of_a_member_without_foreign_id(
+    hass: HomeAssistant, divera_sim: DiveraSimulator, divera_entry: MockConfigEntry
+) -> None:
+    await setup_entry(hass, divera_entry)
+    (select,) = await enable_selects(hass, divera_entry, 1003)
+    with pytest.raises(HomeAssistantError) as err:
+        await hass.services.async_call(
+            SELECT_DOMAIN,
+            SERVICE_SELECT_OPTION,
+            {ATTR_ENTITY_ID: select, ATTR_OPTION: "Einsatzbereit"},
+            blocking=True,
+        )
+    assert err.value.translation_key == "member_without_foreign_id"
+    assert divera_sim.requests_to("/api/setstatus") == []
+    assert state_of(hass, select) == "5 Minuten"
+
+
+async def test_member_select_offers_status_ids_where_names_are_refused(
+    hass: HomeAssistant, divera_sim: DiveraSimulator, divera_entry: MockConfigEntry
+) -> None:
+    divera_sim.system_key_may_pull = False
+    await setup_entry(hass, divera_entry)
+    (select,) = await enable_selects(hass, divera_entry, 1001)
+    state = hass.states.get(select)
+    assert state is not None
+    assert state.state == "1"
+    assert state.attributes["options"] == ["1", "2", "4"]
+
+    await hass.services.async_call(
+        SELECT_DOMAIN,
+        SERVICE_SELECT_OPTION,
+        {ATTR_ENTITY_ID: select, ATTR_OPTION: "4"},
+        blocking=True,
+    )
+    assert divera_sim.requests_to("/api/setstatus")[0].query["Status[id]"] == "4"
+    assert state_of(hass, select) == "4"
