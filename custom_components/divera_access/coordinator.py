@@ -65,6 +65,8 @@ def action_failed(err: DiveraAccessApiError) -> HomeAssistantError:
         key = "auth_failed"
     elif isinstance(err, ApiRateLimitError):
         key = "rate_limited"
+    elif isinstance(err, ApiCertificateError):
+        key = "certificate_error"
     elif isinstance(err, ApiConnectionError):
         key = "cannot_connect"
     elif isinstance(err, ApiRefusedError):
