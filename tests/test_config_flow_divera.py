@@ -596,3 +596,15 @@ async def test_member_entry_has_no_options(
 ) -> None:
     await setup_entry(hass, personal_entry)
     assert not personal_entry.supports_options
+
+
+async def test_unit_options_need_a_loaded_entry(
+    hass: HomeAssistant, divera_sim: DiveraSimulator, divera_entry: MockConfigEntry
+) -> None:
+    divera_sim.set_fault("500")
+    await hass.config_entries.async_setup(divera_entry.entry_id)
+    await hass.async_block_till_done()
+    assert divera_entry.state is ConfigEntryState.SETUP_RETRY
+    result = await hass.config_entries.options.async_init(divera_entry.entry_id)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "not_loaded"

@@ -369,3 +369,26 @@ async def test_several_units_with_the_same_foreign_id(
         )
     assert err.value.translation_key == "unknown_foreign_id"
     assert len(second_divera_sim.requests_to(SET_STATUS)) == 1
+
+
+async def test_config_entry_of_another_kind_or_not_loaded(
+    hass: HomeAssistant,
+    divera_sim: DiveraSimulator,
+    divera_entry: MockConfigEntry,
+    biostar_entry: MockConfigEntry,
+) -> None:
+    await setup_entry(hass, divera_entry)  # sets up the BioStar entry too
+    assert biostar_entry.state is ConfigEntryState.LOADED
+    with pytest.raises(ServiceValidationError) as err:
+        await set_status(
+            hass, foreign_id="0451A2B3C4", status=1, config_entry_id=biostar_entry.entry_id
+        )
+    assert err.value.translation_key == "wrong_config_entry"
+
+    assert await hass.config_entries.async_unload(divera_entry.entry_id)
+    with pytest.raises(ServiceValidationError) as err:
+        await set_status(
+            hass, foreign_id="0451A2B3C4", status=1, config_entry_id=divera_entry.entry_id
+        )
+    assert err.value.translation_key == "service_config_entry_not_loaded"
+    assert divera_sim.requests_to(SET_STATUS) == []
