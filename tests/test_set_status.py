@@ -179,7 +179,7 @@ async def test_invalid_calls_send_nothing(
         await set_status(hass, **data)
     assert err.value.translation_domain == DOMAIN
     assert err.value.translation_key == key
-    assert str(err.value)  # a translated message, not an empty one
+    assert str(err.value) != key  # a translated message, not the bare key
     assert divera_sim.requests_to(SET_STATUS) == []
     assert status_events == []
     assert state_of(hass, sensor_for(hass, "4711_1001")) == "Einsatzbereit"
@@ -272,6 +272,7 @@ async def test_api_failure_keeps_the_old_state(
     assert not isinstance(err.value, ServiceValidationError)
     assert err.value.translation_domain == DOMAIN
     assert err.value.translation_key == key
+    assert str(err.value) != key
     assert sent(divera_sim) == [("POST", "0451A2B3C4", "4")]
     assert state_of(hass, max_sensor) == "Einsatzbereit"
     assert status_events == []
