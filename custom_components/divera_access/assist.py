@@ -11,16 +11,24 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import translation
 
 from .api import DiveraMember, DiveraStatus
-from .const import CONF_SYSTEM, CONF_USER_LINKS, DOMAIN, SOURCE_VOICE, SYSTEM_DIVERA_PERSONAL
+from .const import (
+    CONF_SYSTEM,
+    CONF_USER_LINKS,
+    DOMAIN,
+    SOURCE_VOICE,
+    SYSTEM_DIVERA,
+    SYSTEM_DIVERA_PERSONAL,
+)
 from .coordinator import (
     DiveraAccessConfigEntry,
     DiveraCoordinator,
@@ -43,6 +51,7 @@ _ENGLISH = {
     "urlaub": ["on vacation", "on holiday"],
     "krank": ["sick", "ill"],
     "abwesend": ["away", "absent"],
+    "ausser dienst": ["off duty"],
 }
 _NUMBER_WORDS = {
     "5": ["fünf", "five"],
@@ -52,55 +61,74 @@ _NUMBER_WORDS = {
     "30": ["dreißig", "thirty"],
 }
 _TEMPLATE_SPECIALS = re.compile(r"[()\[\]{}<>|;:,.!?\"]")
+_WORD = re.compile(r"\w+")
 
 
 def _template_text(text: str) -> str:
-    """Text fit to stand literally in a hassil template."""
-    return " ".join(_TEMPLATE_SPECIALS.sub(" ", text).split()).casefold()
+    """Text fit to stand literally in a hassil template, keeping apostrophes and hyphens."""
+    return " ".join(_TEMPLATE_SPECIALS.sub(" ", text).split()).lower()
+
+
+def _spoken(text: str) -> list[str]:
+    """The ways a name may stand in a template so that hassil matches what people type.
+
+    Hassil compares lower-cased text: "weiß" does not match "weiss", and a template
+    "anna-lena" does not match "anna lena" (while "anna lena" matches both).
+    """
+    lowered = text.lower()
+    variants = [
+        _template_text(lowered),
+        " ".join(_WORD.findall(lowered)),
+        _template_text(lowered.casefold()),
+        " ".join(_WORD.findall(lowered.casefold())),
+    ]
+    return list(dict.fromkeys(variant for variant in variants if variant))
+
+
+def _key(text: str) -> str:
+    """Words only, case-folded, padded: how spoken text and names are compared."""
+    return f" {' '.join(_WORD.findall(text.casefold()))} "
 
 
 def status_phrases(status: DiveraStatus) -> list[str]:
     """The ways people say a status: its name, English words, spelled-out minutes."""
-    name = _template_text(status.name)
-    phrases = [name] if name else []
+    phrases = _spoken(status.name)
     folded = normalize_status_name(status.name)
     phrases += _ENGLISH.get(folded, [])
     minutes = re.fullmatch(r"(\d+) minuten", folded)
     if minutes:
         number = minutes.group(1)
-        phrases += [f"{number} minutes", f"{number} min"]
+        phrases += [f"{number} minuten", f"{number} minutes", f"{number} min"]
         for word in _NUMBER_WORDS.get(number, []):
             phrases += [f"{word} minuten", f"{word} minutes"]
     return list(dict.fromkeys(phrase for phrase in phrases if phrase))
 
 
 def _alternatives(phrases: Iterable[str]) -> str:
-    return "(" + "|".join(phrases) + ")"
-
-
-def _fold_text(text: str) -> str:
-    return f" {_template_text(text)} "
+    return "(" + "|".join(dict.fromkeys(phrases)) + ")"
 
 
 def _find_status(catalog: StatusCatalog, text: str) -> DiveraStatus | None:
     """The status whose longest phrase the text contains."""
-    folded = _fold_text(text)
+    spoken = _key(text)
     best: tuple[int, DiveraStatus] | None = None
     for status in catalog:
         for phrase in status_phrases(status):
-            if f" {phrase} " in folded and (best is None or len(phrase) > best[0]):
-                best = (len(phrase), status)
+            key = _key(phrase)
+            if key.strip() and key in spoken and (best is None or len(key) > best[0]):
+                best = (len(key), status)
     return best[1] if best else None
 
 
 def _find_member(members: Iterable[DiveraMember], text: str) -> DiveraMember | None:
-    folded = _fold_text(text)
-    best: DiveraMember | None = None
+    """The member whose (longest) name the text contains."""
+    spoken = _key(text)
+    best: tuple[int, DiveraMember] | None = None
     for member in members:
-        name = _template_text(member.full_name)
-        if name and f" {name} " in folded and (best is None or len(name) > len(best.full_name)):
-            best = member
-    return best
+        key = _key(member.full_name)
+        if key.strip() and key in spoken and (best is None or len(key) > best[0]):
+            best = (len(key), member)
+    return best[1] if best else None
 
 
 def _german(language: str | None) -> bool:
@@ -132,22 +160,134 @@ def answer_who(
     return f"{len(names)} {verb} {status.name}: {_names(names, german=False)}."
 
 
+def _who_sentences(statuses: str) -> list[str]:
+    return [
+        f"(wer|wer alles) ist [alles] [gerade|aktuell|jetzt] {statuses}",
+        f"wie viele sind [gerade|aktuell|jetzt] {statuses}",
+        f"(who is|who are) [currently|now] {statuses}",
+        f"how many are [currently|now] {statuses}",
+    ]
+
+
+def _own_sentences(statuses: str) -> list[str]:
+    return [
+        f"(setze|setz|stelle|stell) (meinen|mein) status auf {statuses}",
+        f"ich bin [jetzt] {statuses}",
+        f"set my status to {statuses}",
+        f"i am [now] {statuses}",
+        f"i'm [now] {statuses}",
+    ]
+
+
+def _set_member_sentences(members: str, statuses: str) -> list[str]:
+    return [
+        f"(setze|setz|stelle|stell) {members} auf {statuses}",
+        f"set {members} [status] to {statuses}",
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class _Reply:
-    german: bool
+    hass: HomeAssistant
+    language: str | None
+
+    @property
+    def german(self) -> bool:
+        return _german(self.language)
 
     def done(self, who: str, status: str) -> str:
         if self.german:
             return f"{who} ist jetzt {status}."
         return f"{who} is now {status}."
 
-    def failed(self, err: HomeAssistantError) -> str:
-        return f"Das ging nicht: {err}" if self.german else f"That did not work: {err}"
+    async def failed(self, err: HomeAssistantError) -> str:
+        reason = (await self._error_text(err)).rstrip(".")
+        return f"Das ging nicht: {reason}." if self.german else f"That did not work: {reason}."
+
+    async def _error_text(self, err: HomeAssistantError) -> str:
+        """The error in the language the user spoke, not only in English."""
+        if err.translation_domain != DOMAIN or not err.translation_key:
+            return str(err)
+        texts = await translation.async_get_translations(
+            self.hass, "de" if self.german else "en", "exceptions", [DOMAIN]
+        )
+        text = texts.get(f"component.{DOMAIN}.exceptions.{err.translation_key}.message")
+        if not text:
+            return str(err)
+        try:
+            return text.format(**(err.translation_placeholders or {}))
+        except KeyError, IndexError:
+            return str(err)
 
     def not_linked(self) -> str:
         if self.german:
             return "Dein Benutzer ist mit keinem DIVERA-Mitglied verknüpft."
         return "Your user is not linked to a DIVERA member."
+
+    def several_keys(self) -> str:
+        if self.german:
+            return (
+                "Hier sind mehrere DIVERA-Mitgliedsschlüssel eingerichtet;"
+                " ich weiß nicht, wessen Status gemeint ist."
+            )
+        return "Several DIVERA member keys are set up here; I cannot tell whose status to set."
+
+
+async def _async_set_status(
+    hass: HomeAssistant,
+    set_status: Callable[[int, StatusChange], Awaitable[None]],
+    who: str,
+    catalog: StatusCatalog,
+    user_input: ConversationInput,
+) -> str | None:
+    """Set the status the sentence names and say what happened."""
+    status = _find_status(catalog, user_input.text)
+    if status is None:
+        return None
+    reply = _Reply(hass, user_input.language)
+    change = StatusChange(
+        source=SOURCE_VOICE, device_id=user_input.device_id, user_id=user_input.context.user_id
+    )
+    try:
+        await set_status(status.id, change)
+    except HomeAssistantError as err:
+        return await reply.failed(err)
+    return reply.done(who, status.name)
+
+
+def _loaded_entries(hass: HomeAssistant, system: str) -> list[DiveraAccessConfigEntry]:
+    return [
+        entry
+        for entry in hass.config_entries.async_entries(DOMAIN)
+        if entry.state is ConfigEntryState.LOADED and entry.data.get(CONF_SYSTEM) == system
+    ]
+
+
+def _units(hass: HomeAssistant) -> list[DiveraCoordinator]:
+    return [
+        entry.runtime_data
+        for entry in _loaded_entries(hass, SYSTEM_DIVERA)
+        if isinstance(entry.runtime_data, DiveraCoordinator)
+    ]
+
+
+def _units_knowing(hass: HomeAssistant, text: str) -> list[DiveraCoordinator]:
+    """The units that have the status the text names, in the order of their entries."""
+    return [unit for unit in _units(hass) if _find_status(unit.data.catalog, text)]
+
+
+def _linked_member(coordinator: DiveraCoordinator, user_id: str | None) -> DiveraMember | None:
+    """The member of this unit the Home Assistant user is linked to, if still there."""
+    if user_id is None:
+        return None
+    links: dict[str, int] = coordinator.config_entry.options.get(CONF_USER_LINKS, {})
+    ucr_id = links.get(user_id)
+    return coordinator.data.members.get(int(ucr_id)) if ucr_id is not None else None
+
+
+def _linked_anywhere(hass: HomeAssistant, user_id: str | None) -> bool:
+    """Whether a loaded unit links this Home Assistant user to one of its members."""
+    return any(_linked_member(unit, user_id) is not None for unit in _units(hass))
 
 
 class UnitSentences:
@@ -198,51 +338,45 @@ class UnitSentences:
         if not catalog:
             return
         statuses = _alternatives(phrase for status in catalog for phrase in status_phrases(status))
-        who = [
-            f"(wer|wer alles) ist [gerade|aktuell|jetzt] {statuses}",
-            f"wie viele sind [gerade|aktuell|jetzt] {statuses}",
-            f"(who is|who are) [currently|now] {statuses}",
-            f"how many are [currently|now] {statuses}",
-        ]
-        own = [
-            f"(setze|setz|stelle|stell) (meinen|mein) status auf {statuses}",
-            f"ich bin {statuses}",
-            f"set my status to {statuses}",
-            f"i am {statuses}",
-        ]
         self._unregister = [
-            manager.register_trigger(who, self._async_who),
-            manager.register_trigger(own, self._async_set_own),
+            manager.register_trigger(_who_sentences(statuses), self._async_who),
+            manager.register_trigger(_own_sentences(statuses), self._async_set_own),
         ]
-        member_names = [_template_text(m.full_name) for m in data.members.values()]
-        member_names = [name for name in member_names if name]
-        if member_names:
-            members = _alternatives(member_names)
-            set_member = [
-                f"(setze|setz|stelle|stell) {members} auf {statuses}",
-                f"set {members} [status] to {statuses}",
-            ]
-            self._unregister.append(manager.register_trigger(set_member, self._async_set_member))
+        names = [name for m in data.members.values() for name in _spoken(m.full_name)]
+        if names:
+            members = _alternatives(names)
+            self._unregister.append(
+                manager.register_trigger(
+                    _set_member_sentences(members, statuses), self._async_set_member
+                )
+            )
 
     async def _async_who(self, user_input: ConversationInput, result: Any) -> str | None:
-        data = self.coordinator.data
-        return answer_who(data.catalog, data.members.values(), user_input.text, user_input.language)
+        """Answer for every unit that knows the status; the first such unit speaks."""
+        units = _units_knowing(self.hass, user_input.text)
+        if not units or units[0] is not self.coordinator:
+            return None
+        answers = [
+            answer_who(
+                unit.data.catalog, unit.data.members.values(), user_input.text, user_input.language
+            )
+            for unit in units
+        ]
+        if len(units) == 1:
+            return answers[0]
+        return " ".join(
+            f"{unit.config_entry.title}: {answer}"
+            for unit, answer in zip(units, answers, strict=True)
+            if answer
+        )
 
     async def _async_set(self, member: DiveraMember, user_input: ConversationInput) -> str | None:
-        reply = _Reply(_german(user_input.language))
-        status = _find_status(self.coordinator.data.catalog, user_input.text)
-        if status is None:
-            return None
-        change = StatusChange(
-            source=SOURCE_VOICE,
-            device_id=user_input.device_id,
-            user_id=user_input.context.user_id,
+        async def set_status(status_id: int, change: StatusChange) -> None:
+            await self.coordinator.async_set_member_status(member, status_id, change)
+
+        return await _async_set_status(
+            self.hass, set_status, member.full_name, self.coordinator.data.catalog, user_input
         )
-        try:
-            await self.coordinator.async_set_member_status(member, status.id, change)
-        except HomeAssistantError as err:
-            return reply.failed(err)
-        return reply.done(member.full_name, status.name)
 
     async def _async_set_member(self, user_input: ConversationInput, result: Any) -> str | None:
         member = _find_member(self.coordinator.data.members.values(), user_input.text)
@@ -251,35 +385,17 @@ class UnitSentences:
         return await self._async_set(member, user_input)
 
     async def _async_set_own(self, user_input: ConversationInput, result: Any) -> str | None:
-        links: dict[str, int] = self.coordinator.config_entry.options.get(CONF_USER_LINKS, {})
-        ucr_id = links.get(user_input.context.user_id or "")
-        member = self.coordinator.data.members.get(ucr_id) if ucr_id is not None else None
-        if member is None:
-            if _linked_anywhere(self.hass, user_input.context.user_id) or _personal_entry(
-                self.hass
-            ):
-                return None  # another entry answers for this user
-            return _Reply(_german(user_input.language)).not_linked()
-        return await self._async_set(member, user_input)
-
-
-def _linked_anywhere(hass: HomeAssistant, user_id: str | None) -> bool:
-    """Whether a unit links this Home Assistant user to one of its members."""
-    return user_id is not None and any(
-        user_id in entry.options.get(CONF_USER_LINKS, {})
-        for entry in hass.config_entries.async_entries(DOMAIN)
-        if entry.state is ConfigEntryState.LOADED
-    )
-
-
-def _personal_entry(hass: HomeAssistant) -> DiveraAccessConfigEntry | None:
-    entries = [
-        entry
-        for entry in hass.config_entries.async_entries(DOMAIN)
-        if entry.state is ConfigEntryState.LOADED
-        and entry.data.get(CONF_SYSTEM) == SYSTEM_DIVERA_PERSONAL
-    ]
-    return entries[0] if len(entries) == 1 else None
+        user_id = user_input.context.user_id
+        member = _linked_member(self.coordinator, user_id)
+        if member is not None:
+            return await self._async_set(member, user_input)
+        if _linked_anywhere(self.hass, user_id) or _loaded_entries(
+            self.hass, SYSTEM_DIVERA_PERSONAL
+        ):
+            return None  # another entry answers for this user
+        if _units_knowing(self.hass, user_input.text)[:1] != [self.coordinator]:
+            return None  # one unit says it, not every unit
+        return _Reply(self.hass, user_input.language).not_linked()
 
 
 @callback
@@ -312,26 +428,20 @@ def async_setup_personal_sentences(hass: HomeAssistant, entry: DiveraAccessConfi
 
     async def _async_set_own(user_input: ConversationInput, result: Any) -> str | None:
         if _linked_anywhere(hass, user_input.context.user_id):
-            return None
-        status = _find_status(coordinator.catalog, user_input.text)
-        if status is None:
-            return None
-        reply = _Reply(_german(user_input.language))
-        change = StatusChange(
-            source=SOURCE_VOICE, device_id=user_input.device_id, user_id=user_input.context.user_id
+            return None  # the unit that links this user answers
+        keys = _loaded_entries(hass, SYSTEM_DIVERA_PERSONAL)
+        if len(keys) > 1:
+            # Nothing tells whose key this is: set no one's status rather than everyone's.
+            first = keys[0].entry_id == entry.entry_id
+            return _Reply(hass, user_input.language).several_keys() if first else None
+        return await _async_set_status(
+            hass,
+            coordinator.async_set_own_status,
+            coordinator.data.full_name,
+            coordinator.catalog,
+            user_input,
         )
-        try:
-            await coordinator.async_set_own_status(status.id, change)
-        except HomeAssistantError as err:
-            return reply.failed(err)
-        return reply.done(coordinator.data.full_name, status.name)
 
     entry.async_on_unload(
-        get_agent_manager(hass).register_trigger(
-            [
-                f"(setze|setz|stelle|stell) (meinen|mein) status auf {statuses}",
-                f"set my status to {statuses}",
-            ],
-            _async_set_own,
-        )
+        get_agent_manager(hass).register_trigger(_own_sentences(statuses), _async_set_own)
     )
