@@ -138,7 +138,12 @@ async def test_unit_with_a_members_own_key_points_to_the_other_option(
 
 @pytest.mark.parametrize(
     ("fault", "error"),
-    [("500", "cannot_connect"), ("malformed", "cannot_connect"), ("429", "cannot_connect")],
+    [
+        ("500", "cannot_connect"),
+        ("malformed", "cannot_connect"),
+        ("429", "cannot_connect"),
+        ("success_false", "invalid_auth"),
+    ],
 )
 async def test_unit_server_faults(
     hass: HomeAssistant, divera_sim: DiveraSimulator, divera_url: str, fault: str, error: str
