@@ -316,8 +316,10 @@ class BiostarCoordinator(DataUpdateCoordinator[dict[int, BiostarAccessGroup]]):
         self.client = client
         self._group_locks: dict[int, asyncio.Lock] = {}
         self._create_lock = asyncio.Lock()
+        self._published: dict[int, BiostarAccessGroup | None] = {}
 
     async def _async_update_data(self) -> dict[int, BiostarAccessGroup]:
+        self._published = {}
         try:
             groups = await self.client.async_get_access_groups()
         except ApiCertificateError:
@@ -342,7 +344,18 @@ class BiostarCoordinator(DataUpdateCoordinator[dict[int, BiostarAccessGroup]]):
         ir.async_delete_issue(
             self.hass, DOMAIN, f"certificate_changed_{self.config_entry.entry_id}"
         )
-        return {group.id: group for group in groups}
+        return self._with_published({group.id: group for group in groups})
+
+    def _with_published(
+        self, groups: dict[int, BiostarAccessGroup]
+    ) -> dict[int, BiostarAccessGroup]:
+        """Let actions that finished while a poll was reading win over its older reading."""
+        for group_id, group in self._published.items():
+            if group is None:
+                groups.pop(group_id, None)
+            else:
+                groups[group_id] = group
+        return groups
 
     def group_lock(self, group_id: int) -> asyncio.Lock:
         """The lock that serialises read-merge-write edits of one access group."""
@@ -355,6 +368,7 @@ class BiostarCoordinator(DataUpdateCoordinator[dict[int, BiostarAccessGroup]]):
 
     def publish_group(self, group: BiostarAccessGroup | None, group_id: int) -> None:
         """Show an edited (or deleted, when None) group at once."""
+        self._published[group_id] = group
         groups = dict(self.data)
         if group is None:
             groups.pop(group_id, None)
