@@ -69,10 +69,9 @@ async def test_describe_status_set(
     hass: HomeAssistant, language: str, extra: dict[str, Any], message: str
 ) -> None:
     hass.config.language = language
-    assert describe_status_set(hass, status_set(**extra)) == {
-        "name": "Max Mustermann:",
-        "message": message,
-    }
+    described = describe_status_set(hass, status_set(**extra))
+    assert described.pop("icon").startswith("mdi:")
+    assert described == {"name": "Max Mustermann:", "message": message}
 
 
 async def test_describe_names_the_device(hass: HomeAssistant) -> None:

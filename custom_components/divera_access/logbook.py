@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from homeassistant.components.logbook.const import LOGBOOK_ENTRY_MESSAGE, LOGBOOK_ENTRY_NAME
+from homeassistant.components.logbook.const import (
+    LOGBOOK_ENTRY_ICON,
+    LOGBOOK_ENTRY_MESSAGE,
+    LOGBOOK_ENTRY_NAME,
+)
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 
@@ -26,6 +30,12 @@ _BY_SOURCE = {
     },
 }
 _AT = {"en": "at", "de": "an"}
+_ICONS = {
+    "tag": "mdi:nfc-variant",
+    "action": "mdi:play-circle-outline",
+    "voice": "mdi:microphone",
+    "dashboard": "mdi:view-dashboard",
+}
 
 
 def describe_status_set(hass: HomeAssistant, data: dict[str, Any]) -> dict[str, str]:
@@ -39,7 +49,11 @@ def describe_status_set(hass: HomeAssistant, data: dict[str, Any]) -> dict[str, 
         place = (device.name_by_user or device.name) if device else None
     if place:
         line += f" {_AT[language]} {place}"
-    return {LOGBOOK_ENTRY_NAME: f"{data.get('member')}:", LOGBOOK_ENTRY_MESSAGE: line}
+    return {
+        LOGBOOK_ENTRY_NAME: f"{data.get('member')}:",
+        LOGBOOK_ENTRY_MESSAGE: line,
+        LOGBOOK_ENTRY_ICON: _ICONS.get(source, "mdi:account-switch"),
+    }
 
 
 @callback

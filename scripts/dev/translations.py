@@ -39,7 +39,7 @@ BIOSTAR_FIELDS = {
     "verify_ssl": t("Verify the SSL certificate", "SSL-Zertifikat prüfen"),
 }
 BIOSTAR_HELP = {
-    "url": t("For example https://10.0.0.5:443", "Zum Beispiel https://10.0.0.5:443"),
+    "url": t("For example `https://10.0.0.5:443`", "Zum Beispiel `https://10.0.0.5:443`"),
     "username": t(
         "A BioStar operator allowed to edit access groups.",
         "Ein BioStar-Operator, der Zugangsgruppen bearbeiten darf.",
