@@ -249,3 +249,21 @@ async def test_unload_leaves_the_entities_unavailable(
     assert biostar_entry.state is ConfigEntryState.NOT_LOADED
     assert group_state(hass, biostar_entry, 1)[0] == STATE_UNAVAILABLE
     assert not [r for r in biostar_sim.requests if r.method in {"PUT", "DELETE"}]
+
+
+async def test_a_renamed_group_is_renamed_at_the_next_poll(
+    hass: HomeAssistant,
+    biostar_entry: MockConfigEntry,
+    biostar_sim: BiostarSimulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    await setup_entry(hass, biostar_entry)
+    entity_id = group_entity_id(hass, biostar_entry, 2)
+
+    biostar_sim.access_groups[2].name = "Fahrzeughalle Nord"
+    await next_poll(hass, freezer)
+
+    assert group_entity_id(hass, biostar_entry, 2) == entity_id
+    assert group_state(hass, biostar_entry, 2)[1]["friendly_name"] == (
+        "BioStar 127.0.0.1 Fahrzeughalle Nord"
+    )

@@ -12,7 +12,7 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
@@ -301,6 +301,13 @@ class BiostarAccessGroupSensor(ChangeOnlyEntity[BiostarCoordinator], SensorEntit
 
     def _own_data(self) -> Any:
         return self.coordinator.data.get(self.group_id)
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        group = self.coordinator.data.get(self.group_id)
+        if group is not None and group.name != self._attr_name:
+            self._attr_name = group.name
+        super()._handle_coordinator_update()
 
     @property
     def native_value(self) -> int:
