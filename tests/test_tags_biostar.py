@@ -295,3 +295,24 @@ async def test_when_divera_fails_the_door_follows_the_membership(
     assert member_status(hass, 1002) == "Nicht einsatzbereit"
     assert group_users(hass, door, 1) == [MAX, ERIKA]
     assert len(warnings_of_ours(caplog)) == 1
+
+
+async def test_a_door_server_that_cannot_look_up_cards_is_reported(
+    hass: HomeAssistant,
+    *,
+    unit: MockConfigEntry,
+    door: MockConfigEntry,
+    divera_sim: DiveraSimulator,
+    biostar_sim: BiostarSimulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Unknown cards are silent; a server that fails to answer is not."""
+    biostar_sim.set_fault("500", "/api/cards")
+
+    await scan(hass, ERIKA_TAG)
+
+    assert statuses_sent(divera_sim) == [(ERIKA_TAG, "1")]
+    assert door_writes(biostar_sim) == []
+    warnings = warnings_of_ours(caplog)
+    assert len(warnings) == 1
+    assert "BioStar 127.0.0.1" in warnings[0]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Event, HomeAssistant, callback
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.util import dt as dt_util
 
 from .api import DiveraMember
@@ -144,8 +144,12 @@ class TagHandler:
     ) -> None:
         try:
             users = await resolve_cards(server, [scan.tag_id])
-        except HomeAssistantError:
+        except ServiceValidationError:
             return  # not a card of this server: ignore like any unknown tag
+        except HomeAssistantError as err:
+            title = server.config_entry.title
+            _LOGGER.warning("Tag scan: %s did not list its cards: %s", title, err)
+            return
         groups = [
             int(group)
             for group in server.config_entry.options.get(CONF_ARRIVAL_GROUPS, [])
