@@ -624,6 +624,20 @@ async def test_refused_change_carries_biostars_message(
     assert shown(hass, entry, 1) == before == on_server(biostar_sim, 1)
 
 
+async def test_unknown_user_group_is_refused_by_biostar_with_its_message(
+    hass: HomeAssistant, entry: MockConfigEntry, biostar_sim: BiostarSimulator
+) -> None:
+    with pytest.raises(HomeAssistantError) as exc_info:
+        await call(hass, ADD, access_group=1, user_groups=[99999])
+
+    assert exc_info.value.translation_key == "server_refused"
+    assert exc_info.value.translation_placeholders == {
+        "message": "User group 99999 does not exist."
+    }
+    assert biostar_sim.access_groups[1].user_groups == [ATEMSCHUTZ]
+    assert shown(hass, entry, 1)["user_groups"] == [ATEMSCHUTZ]
+
+
 async def test_refusal_message_never_shows_the_password_or_session(
     hass: HomeAssistant, entry: MockConfigEntry, biostar_sim: BiostarSimulator
 ) -> None:
@@ -718,6 +732,29 @@ async def test_session_expiring_between_read_and_write(
     assert puts[0][2] == puts[1][2]
     assert biostar_sim.access_groups[1].user_groups == [ATEMSCHUTZ, MASCHINISTEN]
     assert shown(hass, entry, 1)["user_groups"] == [ATEMSCHUTZ, MASCHINISTEN]
+
+
+async def test_concurrent_actions_after_expiry_share_one_login(
+    hass: HomeAssistant, entry: MockConfigEntry, biostar_sim: BiostarSimulator
+) -> None:
+    logins = biostar_sim.login_count
+    biostar_sim.expire_sessions()
+
+    await asyncio.gather(
+        call(hass, ADD, access_group=1, users=[ERIKA]),
+        call(hass, ADD, access_group=1, users=[JONAS]),
+        call(hass, ADD, access_group=2, cards=[MAX_CARD]),
+        call(hass, REMOVE, access_group=1, user_groups=[ATEMSCHUTZ]),
+        call(hass, ADD, access_group="Fahrzeughalle", user_groups=[ATEMSCHUTZ]),
+    )
+
+    assert biostar_sim.login_count == logins + 1
+    assert sorted(biostar_sim.access_groups[1].users) == [MAX, ERIKA, JONAS]
+    assert biostar_sim.access_groups[1].user_groups == []
+    assert biostar_sim.access_groups[2].users == [MAX]
+    assert biostar_sim.access_groups[2].user_groups == [MASCHINISTEN, ATEMSCHUTZ]
+    for group_id in (1, 2):
+        assert shown(hass, entry, group_id) == on_server(biostar_sim, group_id)
 
 
 # --- concurrency and sequences ----------------------------------------------------------------
