@@ -677,6 +677,20 @@ async def test_server_failures_during_a_change(
     assert shown(hass, entry, 1)["users"] == [MAX]
 
 
+async def test_refused_login_during_an_action(
+    hass: HomeAssistant, entry: MockConfigEntry, biostar_sim: BiostarSimulator
+) -> None:
+    biostar_sim.credentials["admin"] = "Changed-Elsewhere-1"
+    biostar_sim.expire_sessions()
+
+    with pytest.raises(HomeAssistantError) as exc_info:
+        await call(hass, ADD, access_group=1, users=[ERIKA])
+
+    assert exc_info.value.translation_key == "auth_failed"
+    assert writes(biostar_sim) == []
+    assert shown(hass, entry, 1)["users"] == [MAX]
+
+
 async def test_unreachable_server(
     hass: HomeAssistant, closed_port_url: str, biostar_sim: BiostarSimulator
 ) -> None:

@@ -267,3 +267,19 @@ async def test_a_renamed_group_is_renamed_at_the_next_poll(
     assert group_state(hass, biostar_entry, 2)[1]["friendly_name"] == (
         "BioStar 127.0.0.1 Fahrzeughalle Nord"
     )
+
+
+async def test_a_group_deleted_while_home_assistant_was_away_is_cleaned_up(
+    hass: HomeAssistant, biostar_entry: MockConfigEntry, biostar_sim: BiostarSimulator
+) -> None:
+    await setup_entry(hass, biostar_entry)
+    assert await hass.config_entries.async_unload(biostar_entry.entry_id)
+    fahrzeughalle = group_entity_id(hass, biostar_entry, 2)
+    assert fahrzeughalle is not None
+
+    del biostar_sim.access_groups[2]
+    await setup_entry(hass, biostar_entry)
+
+    assert group_entity_id(hass, biostar_entry, 2) is None
+    assert hass.states.get(fahrzeughalle) is None
+    assert group_state(hass, biostar_entry, 1)[0] == "1"
