@@ -57,7 +57,7 @@ async def test_one_device_and_one_sensor_per_access_group(
     devices = dr.async_entries_for_config_entry(dr.async_get(hass), biostar_entry.entry_id)
     assert len(devices) == 1
     device = devices[0]
-    assert device.identifiers == {(DOMAIN, f"biostar_{biostar_entry.unique_id}")}
+    assert device.identifiers == {(DOMAIN, f"biostar_{biostar_entry.entry_id}")}
     assert device.manufacturer == "Suprema"
     assert device.model == "BioStar 2"
     assert device.name == "BioStar 127.0.0.1"

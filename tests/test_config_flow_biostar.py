@@ -132,6 +132,9 @@ async def test_server_is_added_over_http(
         "User": {"login_id": DEFAULT_LOGIN, "password": DEFAULT_PASSWORD}
     }
     assert not [w for w in writes(biostar_sim) if w[1] not in {"/api/login", "/api/logout"}]
+    # The flow's own session was logged out before the entry logged in for itself.
+    paths = [request.path for request in biostar_sim.requests]
+    assert paths.index("/api/logout") < paths.index("/api/login", 1)
 
 
 async def test_verification_off_over_http_pins_nothing(

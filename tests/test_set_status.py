@@ -290,6 +290,20 @@ async def test_server_refusal_tells_the_servers_reason(
     assert str(err.value) == "The server refused: Person nicht gefunden."
 
 
+async def test_refused_key_during_an_action_starts_reauth(
+    hass: HomeAssistant, divera_sim: DiveraSimulator, divera_entry: MockConfigEntry
+) -> None:
+    await setup_entry(hass, divera_entry)
+    divera_sim.set_fault("403", SET_STATUS)
+    with pytest.raises(HomeAssistantError) as err:
+        await set_status(hass, foreign_id="0451A2B3C4", status=2)
+    assert err.value.translation_key == "auth_failed"
+    await hass.async_block_till_done()
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == ["reauth"]
+    assert flows[0]["context"]["entry_id"] == divera_entry.entry_id
+
+
 async def test_timeout_keeps_the_old_state(
     hass: HomeAssistant,
     divera_sim: DiveraSimulator,

@@ -216,6 +216,8 @@ async def validate_biostar(hass: HomeAssistant, user_input: Mapping[str, Any]) -
         await client.async_get_access_groups()
     except DiveraAccessApiError as err:
         raise _flow_error(err) from None
+    finally:
+        await client.async_close()
     port = parts.port or (443 if parts.scheme == "https" else 80)
     host = (parts.hostname or "").lower()
     data: dict[str, Any] = {

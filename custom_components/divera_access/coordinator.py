@@ -59,8 +59,15 @@ def _update_failed(err: DiveraAccessApiError) -> UpdateFailed:
     return UpdateFailed(translation_domain=DOMAIN, translation_key=key)
 
 
-def action_failed(err: DiveraAccessApiError) -> HomeAssistantError:
-    """Translate a client error raised during an action into a user-facing error."""
+def action_failed(
+    err: DiveraAccessApiError, hass: HomeAssistant, entry: ConfigEntry
+) -> HomeAssistantError:
+    """Translate a client error raised during an action into a user-facing error.
+
+    Refused credentials also start reauthentication, as a refused poll would.
+    """
+    if isinstance(err, ApiAuthError):
+        entry.async_start_reauth(hass)
     if isinstance(err, ApiAuthError):
         key = "auth_failed"
     elif isinstance(err, ApiRateLimitError):
@@ -192,7 +199,7 @@ class DiveraCoordinator(DataUpdateCoordinator[DiveraUnitData]):
         try:
             await self.client.async_set_status(member.foreign_id, status_id)
         except DiveraAccessApiError as err:
-            raise action_failed(err) from None
+            raise action_failed(err, self.hass, self.config_entry) from None
         current = self.data.members.get(member.user_cluster_relation_id, member)
         updated = replace(current, status_id=status_id)
         members = {**self.data.members, member.user_cluster_relation_id: updated}
@@ -247,7 +254,7 @@ class DiveraPersonalCoordinator(DataUpdateCoordinator[DiveraPersonalInfo]):
         try:
             await self.client.async_set_own_status(status_id)
         except DiveraAccessApiError as err:
-            raise action_failed(err) from None
+            raise action_failed(err, self.hass, self.config_entry) from None
         previous = self.data.status_id
         self.async_set_updated_data(replace(self.data, status_id=status_id))
         fire_status_set(
@@ -382,7 +389,7 @@ class BiostarCoordinator(DataUpdateCoordinator[dict[int, BiostarAccessGroup]]):
         try:
             return await call()
         except DiveraAccessApiError as err:
-            raise action_failed(err) from None
+            raise action_failed(err, self.hass, self.config_entry) from None
 
 
 type DiveraAccessConfigEntry = ConfigEntry[

@@ -128,7 +128,7 @@ def biostar_device_info(coordinator: BiostarCoordinator) -> DeviceInfo:
     """The device that stands for a BioStar server."""
     entry = coordinator.config_entry
     return DeviceInfo(
-        identifiers={(DOMAIN, f"biostar_{entry.unique_id}")},
+        identifiers={(DOMAIN, f"biostar_{entry.entry_id}")},
         name=entry.title,
         manufacturer="Suprema",
         model="BioStar 2",
