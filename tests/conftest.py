@@ -57,9 +57,7 @@ def divera_sim() -> DiveraSimulator:
 
 
 @pytest.fixture
-async def divera_url(
-    divera_sim: DiveraSimulator, socket_enabled: None
-) -> AsyncGenerator[str]:
+async def divera_url(divera_sim: DiveraSimulator, socket_enabled: None) -> AsyncGenerator[str]:
     """The simulator's base URL on loopback."""
     runner, url = await start_divera(divera_sim)
     yield url
