@@ -448,6 +448,12 @@ async def test_unit_reconfigure(
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "reconfigure"
     assert schema_keys(result) == ["accesskey", "base_url"]
+    # The stored key is never sent back to the browser as a default.
+    defaults = {
+        str(key): key.default() if callable(key.default) else None
+        for key in result["data_schema"].schema
+    }
+    assert defaults == {"accesskey": None, "base_url": divera_url}
 
     for user_input, error in (
         ({CONF_ACCESSKEY: SYSTEM_KEY, CONF_BASE_URL: "not a url"}, "invalid_url"),

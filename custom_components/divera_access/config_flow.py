@@ -95,11 +95,8 @@ def normalize_url(value: str, *, default: str | None = None) -> str:
 
 
 def _divera_schema(defaults: Mapping[str, Any], *, with_base_url: bool = True) -> vol.Schema:
-    fields: dict[Any, Any] = {
-        vol.Required(CONF_ACCESSKEY, default=defaults.get(CONF_ACCESSKEY, vol.UNDEFINED)): (
-            _PASSWORD
-        ),
-    }
+    """The key is never filled in: a stored key must not travel to the browser."""
+    fields: dict[Any, Any] = {vol.Required(CONF_ACCESSKEY): _PASSWORD}
     if with_base_url:
         fields[
             vol.Optional(CONF_BASE_URL, default=defaults.get(CONF_BASE_URL, DEFAULT_BASE_URL))
