@@ -236,6 +236,7 @@ def biostar_entry(hass: HomeAssistant, biostar_url: str) -> MockConfigEntry:
     """A BioStar server entry (plain HTTP) as the config flow creates it."""
     entry = MockConfigEntry(
         domain=DOMAIN,
+        entry_id="01BIOSTAR0ENTRY0000000000",
         title="BioStar 127.0.0.1",
         unique_id=biostar_unique_id(biostar_url),
         data=biostar_data(biostar_url),
