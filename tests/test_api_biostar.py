@@ -12,7 +12,6 @@ from typing import Any
 
 import aiohttp
 import pytest
-from homeassistant.core import HomeAssistant
 
 from custom_components.divera_access.api.biostar import (
     BiostarAccessGroup,
@@ -694,30 +693,6 @@ async def test_secrets_stay_out_of_repr_and_errors(
 def certs(tmp_path: Path) -> tuple[tuple[Path, Path], tuple[Path, Path]]:
     """Return two different self-signed certificates with their keys."""
     return make_self_signed_cert(tmp_path), make_self_signed_cert(tmp_path)
-
-
-@pytest.fixture
-async def aborted_handshakes_tolerated(hass: HomeAssistant) -> AsyncIterator[None]:
-    """Let the client hang up in the middle of a TLS handshake.
-
-    That is what a client refusing a certificate does; the test loop runs in
-    debug mode, where asyncio reports it on the server side, and ``hass``
-    would fail the test for it.
-    """
-    loop = asyncio.get_running_loop()
-    report = loop.get_exception_handler()
-
-    def handle(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
-        if context.get("message") == "Error on transport creation for incoming connection":
-            return
-        if report is None:
-            loop.default_exception_handler(context)
-        else:
-            report(loop, context)
-
-    loop.set_exception_handler(handle)
-    yield
-    loop.set_exception_handler(report)
 
 
 @pytest.fixture

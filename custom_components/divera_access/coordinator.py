@@ -42,32 +42,11 @@ from .status import StatusCatalog
 _LOGGER = logging.getLogger(__package__)
 
 
-def _update_failed(err: DiveraAccessApiError) -> UpdateFailed:
-    """Translate a client error into the coordinator's failure, without the cause chain."""
-    if isinstance(err, ApiRateLimitError):
-        key = "rate_limited"
-    elif isinstance(err, ApiConnectionError):
-        key = "cannot_connect"
-    elif isinstance(err, ApiRefusedError):
-        return UpdateFailed(
-            translation_domain=DOMAIN,
-            translation_key="server_refused",
-            translation_placeholders={"message": err.server_message},
-        )
-    else:
-        key = "invalid_response"
-    return UpdateFailed(translation_domain=DOMAIN, translation_key=key)
-
-
-def action_failed(
-    err: DiveraAccessApiError, hass: HomeAssistant, entry: ConfigEntry
-) -> HomeAssistantError:
-    """Translate a client error raised during an action into a user-facing error.
-
-    Refused credentials also start reauthentication, as a refused poll would.
-    """
-    if isinstance(err, ApiAuthError):
-        entry.async_start_reauth(hass)
+def _translated[ErrorT: HomeAssistantError](
+    error_class: type[ErrorT], err: DiveraAccessApiError
+) -> ErrorT:
+    """A translated error of the given class for a client error, without its cause chain."""
+    placeholders: dict[str, str] | None = None
     if isinstance(err, ApiAuthError):
         key = "auth_failed"
     elif isinstance(err, ApiRateLimitError):
@@ -77,14 +56,30 @@ def action_failed(
     elif isinstance(err, ApiConnectionError):
         key = "cannot_connect"
     elif isinstance(err, ApiRefusedError):
-        return HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="server_refused",
-            translation_placeholders={"message": err.server_message},
-        )
+        key = "server_refused"
+        placeholders = {"message": err.server_message}
     else:
         key = "invalid_response"
-    return HomeAssistantError(translation_domain=DOMAIN, translation_key=key)
+    return error_class(
+        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
+    )
+
+
+def _update_failed(err: DiveraAccessApiError) -> UpdateFailed:
+    """The coordinator's failure for a client error."""
+    return _translated(UpdateFailed, err)
+
+
+def action_failed(
+    err: DiveraAccessApiError, hass: HomeAssistant, entry: ConfigEntry
+) -> HomeAssistantError:
+    """The user-facing error of an action for a client error.
+
+    Refused credentials also start reauthentication, as a refused poll would.
+    """
+    if isinstance(err, ApiAuthError):
+        entry.async_start_reauth(hass)
+    return _translated(HomeAssistantError, err)
 
 
 @dataclass(frozen=True, slots=True)
