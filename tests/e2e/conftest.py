@@ -202,8 +202,12 @@ def stack(socket_enabled: None, tmp_path: Path) -> Iterator[Stack]:
 def page() -> Generator[Any]:
     """A page of headless Chromium, 1280x800, English, in UTC."""
     os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-    from playwright.sync_api import sync_playwright  # noqa: PLC0415  (only the e2e test needs it)
+    from playwright.sync_api import (  # noqa: PLC0415  (only the e2e test needs it)
+        expect,
+        sync_playwright,
+    )
 
+    expect.set_options(timeout=30_000)  # Home Assistant answers within seconds, but not 5
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:

@@ -1,39 +1,48 @@
 """A user's first hour with DIVERA Access, in a real browser against a real Home Assistant.
 
-Onboarding, both systems added through the config flow dialogs, tag scans set
-up in the options dialog, then a tag scan at the gate: the member's sensor and
-the logbook must show the new status. The screenshots for the README are
-taken on the way.
+Onboarding, both systems added through the config flow dialogs, tag scans and
+the door group set up in the options dialogs, the README's dashboard pasted
+into the raw configuration editor; then a tag scan at the gate while the
+dashboard is open: it must show the member's new status and the door group's
+new count, and Assist must name the member among those available. The
+screenshots for the README are taken on the way.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import time
+import urllib.request
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.simulators.biostar import DEFAULT_LOGIN, DEFAULT_PASSWORD
+from tests.simulators.biostar import DEFAULT_LOGIN, DEFAULT_PASSWORD, SESSION_HEADER
 from tests.simulators.divera import SYSTEM_KEY
 
 from .conftest import CHROMIUM, Stack, chromium_missing, http_json
 
-SCREENSHOTS = Path(
-    os.environ.get(
-        "DIVERA_E2E_SCREENSHOTS", Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-    )
-)
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = Path(os.environ.get("DIVERA_E2E_SCREENSHOTS", REPO_ROOT / "docs" / "screenshots"))
 OWNER = {"name": "Wehrführer", "username": "wehrfuehrer", "password": "E2e-Owner-Pw-1"}
 UNIT = "Feuerwehr Musterstadt"
 # Erika Musterfrau is "Nicht einsatzbereit" in the simulator's realistic unit.
 MEMBER, MEMBER_TAG = "Erika Musterfrau", "0451D5E6F7"
 ARRIVAL, SECOND = "Einsatzbereit", "Nicht einsatzbereit"
 GATE = "Wache Tor"
+# In the simulator's realistic BioStar, Erika holds the card with her tag's id and
+# is not yet in the door group "Wache Tor" (access group 1).
+BIOSTAR_USER, DOOR_GROUP_ID = 1751, 1
+# The entity ids of the README's dashboard, as scripts/develop creates them.
+ARRIVAL_COUNT = "sensor.feuerwehr_musterstadt_einsatzbereit"
+DOOR_GROUP = "sensor.biostar_127_0_0_1_wache_tor"
+DASHBOARD_URL = "dashboard-wache"
 
 pytestmark = [
     pytest.mark.e2e,
@@ -46,7 +55,7 @@ pytestmark = [
 
 
 def test_tag_scan_in_the_browser(stack: Stack, page: Any) -> None:
-    """Set everything up as a user would, then a tag scan shows up in sensor and logbook."""
+    """Set everything up as a user would; a tag scan shows on the dashboard, in Assist, logbook."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     onboard(page, stack.ha_url)
     token = long_lived_token(page)
@@ -54,40 +63,55 @@ def test_tag_scan_in_the_browser(stack: Stack, page: Any) -> None:
 
     add_divera_unit(page, stack)
     add_biostar_server(page, stack)
-    entries = http_json(
-        f"{stack.ha_url}/api/config/config_entries/entry?domain=divera_access", token=token
-    )
-    assert sorted((e["title"], e["state"]) for e in entries) == [
-        ("BioStar 127.0.0.1", "loaded"),
-        (UNIT, "loaded"),
-    ]
+    assert entries_loaded(stack.ha_url, token)
     set_tag_scan_options(page, stack)
-    page.goto(f"{stack.ha_url}/config/integrations/integration/divera_access")
+    set_arrival_access_groups(page, stack)
+    wait_for(lambda: entries_loaded(stack.ha_url, token), "both entries loaded with their options")
+    show_integration(page, stack)
     page.get_by_text(UNIT).first.wait_for()
     page.get_by_text("BioStar 127.0.0.1").first.wait_for()
-    snap(page, "integration-entries.png")
+    snap(page, "integration.png")
 
     member = member_state(stack.ha_url, token)
     assert member["state"] == SECOND
+    available: list[str] = state(stack.ha_url, token, ARRIVAL_COUNT)["attributes"]["members"]
+    door = state(stack.ha_url, token, DOOR_GROUP)
+    assert BIOSTAR_USER not in door["attributes"]["user_ids"]
+    create_readme_dashboard(page, stack)
+    expect_dashboard(page, member=SECOND, available=available, door=int(door["state"]))
+
     since = datetime.now(UTC)
     http_json(
         f"{stack.ha_url}/api/events/tag_scanned",
         token=token,
         data={"tag_id": MEMBER_TAG, "name": GATE},
     )
-    wait_for(
-        lambda: member_state(stack.ha_url, token)["state"] == ARRIVAL,
-        f"{MEMBER}'s sensor shows {ARRIVAL}",
-    )
+    available = sorted([*available, MEMBER])
+    expect_dashboard(page, member=ARRIVAL, available=available, door=int(door["state"]) + 1)
+    snap(page, "dashboard.png")
+
+    assert member_state(stack.ha_url, token)["state"] == ARRIVAL
+    assert state(stack.ha_url, token, ARRIVAL_COUNT)["attributes"]["members"] == available
     divera = http_json(f"{stack.divera_url}/api/users?accesskey={SYSTEM_KEY}")
     erika = next(m for m in divera["data"] if m["foreign_id"] == MEMBER_TAG)
     assert int(erika["status_id"]) == 1, "DIVERA itself has the new status"
-
+    door = state(stack.ha_url, token, DOOR_GROUP)
+    assert BIOSTAR_USER in door["attributes"]["user_ids"]
+    assert BIOSTAR_USER in biostar_group_users(stack.biostar_url, DOOR_GROUP_ID), (
+        "BioStar itself lets her in"
+    )
     line = wait_for(
         lambda: logbook_line(stack.ha_url, token, since),
         f"a logbook line for {MEMBER}",
     )
     assert line["message"] == f"{ARRIVAL}, by tag at {GATE}"
+
+    ask_assist(
+        page,
+        "Who is available?",
+        f"{len(available)} are {ARRIVAL}: {', '.join(available[:-1])} and {available[-1]}.",
+    )
+    snap(page, "assist.png")
 
     show_unit_device(page, stack, member["entity_id"])
     snap(page, "unit-device.png")
@@ -139,6 +163,13 @@ def wait_until_running(url: str, token: str) -> None:
     )
 
 
+def show_integration(page: Any, stack: Stack) -> None:
+    """The integration's page with both entries; not loaded again when already open."""
+    url = f"{stack.ha_url}/config/integrations/integration/divera_access"
+    if page.url != url:
+        page.goto(url)
+
+
 def start_config_flow(
     page: Any, stack: Stack, menu_option: str, screenshot: str | None = None
 ) -> None:
@@ -184,7 +215,7 @@ def add_biostar_server(page: Any, stack: Stack) -> None:
 
 def set_tag_scan_options(page: Any, stack: Stack) -> None:
     """Options of the unit → NFC tag scans: arrive Einsatzbereit, leave Nicht einsatzbereit."""
-    page.goto(f"{stack.ha_url}/config/integrations/integration/divera_access")
+    show_integration(page, stack)
     entry_row = page.locator("ha-config-entry-row").filter(has_text=UNIT)
     entry_row.get_by_role("button", name="Configure").click()
     page.get_by_text("NFC tag scans", exact=True).click()
@@ -194,6 +225,77 @@ def set_tag_scan_options(page: Any, stack: Stack) -> None:
     page.get_by_role("button", name="Submit").click()
     page.get_by_text("Options successfully saved.").wait_for()
     page.get_by_role("button", name="Finish").click()
+
+
+def set_arrival_access_groups(page: Any, stack: Stack) -> None:
+    """Options of the BioStar server: the door group a tag scan lets the member into."""
+    show_integration(page, stack)
+    entry_row = page.locator("ha-config-entry-row").filter(has_text="BioStar 127.0.0.1")
+    entry_row.get_by_role("button", name="Configure").click()
+    dialog = page.locator("dialog-data-entry-flow")
+    dialog.get_by_text("Access groups on arrival").wait_for()
+    dialog.get_by_text(GATE, exact=True).click()
+    expect(dialog.get_by_role("checkbox", name=GATE)).to_be_checked()
+    snap(page, "options-access-groups.png")
+    page.get_by_role("button", name="Submit").click()
+    page.get_by_text("Options successfully saved.").wait_for()
+    page.get_by_role("button", name="Finish").click()
+
+
+def readme_dashboard_yaml() -> str:
+    """The dashboard YAML of the README's "Dashboard" section, as a user would copy it."""
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Dashboard\n", 1)[1].split("\n## ", 1)[0]
+    found = re.search(r"```yaml\n(.*?)```", section, re.DOTALL)
+    assert found, "the README's Dashboard section has a YAML block"
+    return found.group(1)
+
+
+def create_readme_dashboard(page: Any, stack: Stack) -> None:
+    """Add a dashboard from scratch and paste the README's YAML into its raw editor."""
+    page.goto(f"{stack.ha_url}/config/lovelace/dashboards")
+    page.get_by_role("button", name="Add dashboard").click()
+    page.get_by_text("New dashboard from scratch").click()
+    page.locator("input[name=title]").fill("Wache")
+    expect(page.locator("input[name=url_path]")).to_have_value(DASHBOARD_URL)
+    page.get_by_role("button", name="Create").click()
+    page.get_by_text("Add new dashboard").wait_for(state="hidden")
+    page.goto(f"{stack.ha_url}/{DASHBOARD_URL}")
+    page.get_by_role("button", name="Edit dashboard").click()
+    page.get_by_role("button", name="Open dashboard menu").click()
+    page.get_by_role("menuitem", name="Raw configuration editor").click()
+    page.locator(".cm-content").click()
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.insert_text(readme_dashboard_yaml())  # typed text would be auto-indented
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Unsaved changes").wait_for(state="hidden")
+    page.get_by_role("button", name="Close").click()
+    page.get_by_role("button", name="Done").click()
+    page.goto(f"{stack.ha_url}/{DASHBOARD_URL}")  # open it afresh, as the user will next time
+
+
+def expect_dashboard(page: Any, *, member: str, available: list[str], door: int) -> None:
+    """What the README's dashboard shows: who is available, the member, the door's count."""
+    tile = page.locator("hui-tile-card").filter(has=page.get_by_text(ARRIVAL, exact=True))
+    expect(tile).to_contain_text(f"{len(available)} members")
+    expect(page.locator("hui-markdown-card")).to_contain_text(", ".join(available))
+    # Case matters: "Nicht einsatzbereit" does not contain "Einsatzbereit".
+    row = page.locator("hui-generic-entity-row").filter(has_text=MEMBER)
+    expect(row).to_contain_text(member)
+    gate = page.locator("hui-generic-entity-row").filter(has_text=GATE)
+    expect(gate).to_contain_text(f"{door} users")
+    latest = page.locator("hui-logbook-card ha-logbook-entry").filter(has_text=MEMBER).first
+    expect(latest).to_contain_text(member)
+    expect(page.locator("hui-error-card, hui-warning")).to_have_count(0)
+
+
+def ask_assist(page: Any, question: str, answer: str) -> None:
+    """Open Assist from the dashboard's toolbar, type the question, wait for the answer."""
+    page.get_by_role("button", name="Assist (A)", exact=True).click()
+    chat = page.locator("ha-assist-chat")
+    chat.get_by_role("textbox").fill(question)
+    chat.get_by_role("textbox").press("Enter")
+    expect(chat).to_contain_text(answer)
 
 
 def choose(page: Any, label: str, option: str) -> None:
@@ -214,11 +316,46 @@ def show_unit_device(page: Any, stack: Stack, entity_id: str) -> None:
 
 
 def snap(page: Any, name: str) -> None:
-    """A screenshot for the README, with transitions run to their end."""
+    """A screenshot for the README, with transitions run to their end and no tooltip."""
+    page.mouse.move(1279, 799)
     page.screenshot(path=SCREENSHOTS / name, animations="disabled")
 
 
 # -- reading state -----------------------------------------------------------
+
+
+def state(url: str, token: str, entity_id: str) -> dict[str, Any]:
+    """An entity's state object."""
+    result: dict[str, Any] = http_json(f"{url}/api/states/{entity_id}", token=token)
+    return result
+
+
+def biostar_group_users(url: str, group_id: int) -> list[int]:
+    """The users BioStar itself has in an access group, read through its own API."""
+    login = urllib.request.Request(  # noqa: S310  (loopback)
+        f"{url}/api/login",
+        data=json.dumps(
+            {"User": {"login_id": DEFAULT_LOGIN, "password": DEFAULT_PASSWORD}}
+        ).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(login, timeout=10) as response:  # noqa: S310
+        session = response.headers[SESSION_HEADER]
+    request = urllib.request.Request(  # noqa: S310
+        f"{url}/api/access_groups/{group_id}", headers={SESSION_HEADER: session}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        group = json.loads(response.read())["AccessGroup"]
+    return [int(user["user_id"]) for user in group["users"]]
+
+
+def entries_loaded(url: str, token: str) -> bool:
+    """Whether the unit and the BioStar server are both set up (again, after options)."""
+    entries = http_json(f"{url}/api/config/config_entries/entry?domain=divera_access", token=token)
+    return sorted((e["title"], e["state"]) for e in entries) == [
+        ("BioStar 127.0.0.1", "loaded"),
+        (UNIT, "loaded"),
+    ]
 
 
 def member_state(url: str, token: str) -> dict[str, Any]:
