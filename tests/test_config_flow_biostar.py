@@ -512,7 +512,7 @@ async def test_options_choose_the_access_groups_for_arrival(
 
     result = await hass.config_entries.options.async_init(biostar_entry.entry_id)
     assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "init"
+    assert result["step_id"] == "door_groups"
     assert schema_defaults(result) == {CONF_ARRIVAL_GROUPS: []}
     selector = next(iter(result["data_schema"].schema.values()))
     assert selector.config["multiple"] is True

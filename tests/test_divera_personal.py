@@ -123,6 +123,7 @@ async def test_set_own_status_with_the_action(
             "from_status_id": 1,
             "to_status_id": 4,
             "source": "action",
+            "entity_id": entity_for(hass, "sensor"),
         }
     ]
 

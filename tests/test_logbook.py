@@ -177,3 +177,11 @@ async def test_event_fired_by_hand_is_described_too(
     assert [(e["name"], e["message"]) for e in entries] == [
         ("Max Mustermann:", "Einsatzbereit, on the dashboard")
     ]
+
+
+async def test_line_belongs_to_the_member_sensor(hass: HomeAssistant) -> None:
+    """With the member's sensor named, logbook cards and the more-info dialog show the line."""
+    data = {**status_set(), "entity_id": "sensor.feuerwehr_musterstadt_max_mustermann"}
+    described = describe_status_set(hass, data)
+    assert described["entity_id"] == "sensor.feuerwehr_musterstadt_max_mustermann"
+    assert "entity_id" not in describe_status_set(hass, status_set())

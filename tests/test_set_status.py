@@ -94,6 +94,7 @@ async def test_set_status_by_foreign_id_and_name(
         "from_status_id": 4,
         "to_status_id": 1,
         "source": "action",
+        "entity_id": state.entity_id,
     }
     # The counts follow at once as well.
     ready = hass.states.get(

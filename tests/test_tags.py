@@ -105,6 +105,7 @@ async def test_scan_sets_status_and_fires_event(
         "source": "tag",
         "tag_id": ERIKA_TAG,
         "tag_name": "Wache Tor",
+        "entity_id": er.async_get(hass).async_get_entity_id("sensor", DOMAIN, "4711_1002"),
     }
     # Only the scanned member changed.
     assert member_state(hass, 1001) == "Einsatzbereit"

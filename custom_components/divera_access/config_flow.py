@@ -459,9 +459,15 @@ class BiostarOptionsFlow(OptionsFlowWithReload):
     """Access groups a member joins when their tag is scanned on arrival."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Choose the access groups for tag scans."""
+        """A server has one set of options: go straight to them."""
         if self.config_entry.state is not ConfigEntryState.LOADED:
             return self.async_abort(reason="not_loaded")
+        return await self.async_step_door_groups()
+
+    async def async_step_door_groups(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Choose the access groups for tag scans."""
         if user_input is not None:
             groups = [int(value) for value in user_input.get(CONF_ARRIVAL_GROUPS, [])]
             return self.async_create_entry(data={CONF_ARRIVAL_GROUPS: groups})
@@ -478,4 +484,4 @@ class BiostarOptionsFlow(OptionsFlowWithReload):
                 ),
             }
         )
-        return self.async_show_form(step_id="init", data_schema=schema)
+        return self.async_show_form(step_id="door_groups", data_schema=schema)

@@ -12,6 +12,7 @@ from typing import Any
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
@@ -173,6 +174,9 @@ class DiveraCoordinator(DataUpdateCoordinator[DiveraUnitData]):
             members={member.user_cluster_relation_id: member for member in members},
         )
 
+    def _sensor_entity_id(self, unique_id: str) -> str | None:
+        return er.async_get(self.hass).async_get_entity_id("sensor", DOMAIN, unique_id)
+
     def member_by_foreign_id(self, foreign_id: str) -> DiveraMember | None:
         """Find a member by the foreign key (Fremdschlüssel), case-insensitively."""
         wanted = foreign_id.strip().casefold()
@@ -204,6 +208,9 @@ class DiveraCoordinator(DataUpdateCoordinator[DiveraUnitData]):
             self.config_entry,
             self.data.catalog,
             unit=self.config_entry.title,
+            entity_id=self._sensor_entity_id(
+                f"{self.cluster_id}_{member.user_cluster_relation_id}"
+            ),
             member_name=member.full_name,
             foreign_id=member.foreign_id,
             from_status=current.status_id,
@@ -257,6 +264,11 @@ class DiveraPersonalCoordinator(DataUpdateCoordinator[DiveraPersonalInfo]):
             self.config_entry,
             self.catalog,
             unit=self.data.unit_name or f"DIVERA {self.data.cluster_id}",
+            entity_id=er.async_get(self.hass).async_get_entity_id(
+                "sensor",
+                DOMAIN,
+                f"{self.data.cluster_id}_{self.data.user_cluster_relation_id}_status",
+            ),
             member_name=self.data.full_name,
             foreign_id=None,
             from_status=previous,
@@ -271,6 +283,7 @@ def fire_status_set(
     catalog: StatusCatalog,
     *,
     unit: str,
+    entity_id: str | None,
     member_name: str,
     foreign_id: str | None,
     from_status: int,
@@ -289,6 +302,9 @@ def fire_status_set(
         "to_status_id": to_status,
         "source": change.source,
     }
+    if entity_id is not None:
+        # Lets the logbook show the line on the member's sensor and in logbook cards.
+        data["entity_id"] = entity_id
     if change.tag_id is not None:
         data["tag_id"] = change.tag_id
     if change.device_id is not None:
@@ -311,7 +327,7 @@ class BiostarCoordinator(DataUpdateCoordinator[dict[int, BiostarAccessGroup]]):
             hass,
             _LOGGER,
             config_entry=entry,
-            name=f"BioStar {entry.title}",
+            name=entry.title,
             update_interval=BIOSTAR_SCAN_INTERVAL,
             always_update=False,
         )

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from homeassistant.components.logbook.const import (
+    LOGBOOK_ENTRY_ENTITY_ID,
     LOGBOOK_ENTRY_ICON,
     LOGBOOK_ENTRY_MESSAGE,
     LOGBOOK_ENTRY_NAME,
@@ -49,11 +50,14 @@ def describe_status_set(hass: HomeAssistant, data: dict[str, Any]) -> dict[str, 
         place = (device.name_by_user or device.name) if device else None
     if place:
         line += f" {_AT[language]} {place}"
-    return {
+    described = {
         LOGBOOK_ENTRY_NAME: f"{data.get('member')}:",
         LOGBOOK_ENTRY_MESSAGE: line,
         LOGBOOK_ENTRY_ICON: _ICONS.get(source, "mdi:account-switch"),
     }
+    if entity_id := data.get("entity_id"):
+        described[LOGBOOK_ENTRY_ENTITY_ID] = entity_id
+    return described
 
 
 @callback

@@ -161,22 +161,19 @@ TEXT = {
         "step": {
             "init": {
                 "title": t("Options", "Optionen"),
+                "description": t("What do you want to set up?", "Was möchtest du einrichten?"),
+                "menu_options": {
+                    "tag_scan": t("NFC tag scans", "NFC-Tag-Scans"),
+                    "link_user": t("Link a Home Assistant user to a member", "Home-Assistant-Benutzer mit einem Mitglied verknüpfen"),
+                },
+            },
+            "door_groups": {
+                "title": t("Door groups on tag scan", "Türgruppen beim Tag-Scan"),
                 "description": t(
                     "Access groups a member joins when their tag (card number) is scanned on arrival, and leaves on the next scan.",
                     "Zugangsgruppen, denen ein Mitglied beim Scan seines Tags (Kartennummer) bei Ankunft beitritt und die es beim nächsten Scan verlässt.",
                 ),
-                "menu_options": {
-                    "tag_scan": t("NFC tag scans", "NFC-Tag-Scans"),
-                    "link_user": t(
-                        "Link a Home Assistant user to a member",
-                        "Home-Assistant-Benutzer mit einem Mitglied verknüpfen",
-                    ),
-                },
-                "data": {
-                    "arrival_access_groups": t(
-                        "Access groups on arrival", "Zugangsgruppen bei Ankunft"
-                    )
-                },
+                "data": {"arrival_access_groups": t("Access groups on arrival", "Zugangsgruppen bei Ankunft")},
                 "data_description": {
                     "arrival_access_groups": t(
                         "Leave empty to change no access groups on tag scans.",
