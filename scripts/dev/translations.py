@@ -164,7 +164,10 @@ TEXT = {
                 "description": t("What do you want to set up?", "Was möchtest du einrichten?"),
                 "menu_options": {
                     "tag_scan": t("NFC tag scans", "NFC-Tag-Scans"),
-                    "link_user": t("Link a Home Assistant user to a member", "Home-Assistant-Benutzer mit einem Mitglied verknüpfen"),
+                    "link_user": t(
+                        "Link a Home Assistant user to a member",
+                        "Home-Assistant-Benutzer mit einem Mitglied verknüpfen",
+                    ),
                 },
             },
             "door_groups": {
@@ -173,7 +176,11 @@ TEXT = {
                     "Access groups a member joins when their tag (card number) is scanned on arrival, and leaves on the next scan.",
                     "Zugangsgruppen, denen ein Mitglied beim Scan seines Tags (Kartennummer) bei Ankunft beitritt und die es beim nächsten Scan verlässt.",
                 ),
-                "data": {"arrival_access_groups": t("Access groups on arrival", "Zugangsgruppen bei Ankunft")},
+                "data": {
+                    "arrival_access_groups": t(
+                        "Access groups on arrival", "Zugangsgruppen bei Ankunft"
+                    )
+                },
                 "data_description": {
                     "arrival_access_groups": t(
                         "Leave empty to change no access groups on tag scans.",
