@@ -158,7 +158,9 @@ async def async_fetch_certificate_fingerprint(
         return ""
     host = parts.hostname or ""
     port = parts.port or 443
-    context = ssl.create_default_context()
+    # No CA store: loading one reads files, which must not happen in the event loop,
+    # and the certificate is only read here, not trusted.
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
     try:
