@@ -158,11 +158,11 @@ async def test_wrong_password_then_the_right_one(
     assert result["errors"] == {"base": "invalid_auth"}
     assert [r.path for r in biostar_sim.requests] == ["/api/login"]
     assert not hass.config_entries.async_entries(DOMAIN)
-    # What the user typed stays in the form.
+    # What the user typed stays in the form, but the password is not sent back.
     assert suggested_values(result) == {
         CONF_URL: biostar_url,
         CONF_USERNAME: DEFAULT_LOGIN,
-        CONF_PASSWORD: WRONG_PASSWORD,
+        CONF_PASSWORD: None,
         CONF_VERIFY_SSL: True,
     }
 

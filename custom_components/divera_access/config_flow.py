@@ -271,7 +271,13 @@ class DiveraAccessConfigFlow(ConfigFlow, domain=DOMAIN):
                 await self.async_set_unique_id(result.unique_id)
                 self._abort_if_unique_id_configured()
                 return self.async_create_entry(title=result.title, data=result.data)
-            schema = self.add_suggested_values_to_schema(schema, user_input)
+            # Typed keys and passwords are not sent back to the browser.
+            suggested = {
+                key: value
+                for key, value in user_input.items()
+                if key not in (CONF_ACCESSKEY, CONF_PASSWORD)
+            }
+            schema = self.add_suggested_values_to_schema(schema, suggested)
         return self.async_show_form(step_id=system, data_schema=schema, errors=errors)
 
     async def async_step_divera(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
