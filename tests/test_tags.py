@@ -338,3 +338,11 @@ async def test_options_survive_and_apply_after_reload(
     await hass.async_block_till_done()
     await scan(hass, ERIKA_TAG)
     assert status_requests(divera_sim) == [{"person": ERIKA_TAG, "status": "1"}]
+
+
+async def test_default_tag_name_is_not_a_place(hass: HomeAssistant, unit: MockConfigEntry) -> None:
+    """An unnamed tag is called "Tag <id>": the id must not end up in the logbook line."""
+    events = async_capture_events(hass, EVENT_STATUS_SET)
+    await scan(hass, ERIKA_TAG, name=f"Tag {ERIKA_TAG}")
+    assert len(events) == 1
+    assert "tag_name" not in events[0].data

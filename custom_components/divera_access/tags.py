@@ -84,7 +84,12 @@ class TagHandler:
         tag_id = str(event.data.get("tag_id") or "").strip()
         if not tag_id:
             return
-        scan = Scan(tag_id, event.data.get("device_id"), event.data.get("name"))
+        name = event.data.get("name")
+        if name == f"Tag {tag_id}":
+            # Home Assistant's default name for an unnamed tag: it would only repeat the
+            # tag id (a member's foreign key) in the logbook.
+            name = None
+        scan = Scan(tag_id, event.data.get("device_id"), name)
         if not self._concerns_us(scan) or self._debounced(scan.tag_id.casefold()):
             return
         self.hass.async_create_task(self._async_process(scan), eager_start=True)
