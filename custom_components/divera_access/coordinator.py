@@ -11,13 +11,18 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
+from homeassistant.exceptions import (
+    ConfigEntryAuthFailed,
+    HomeAssistantError,
+    ServiceValidationError,
+)
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
 from .api import (
+    MAX_FOREIGN_ID_LENGTH,
     ApiAuthError,
     ApiCertificateError,
     ApiConnectionError,
@@ -100,11 +105,11 @@ class DiveraUnitData:
 
     unit: DiveraUnit
     members: dict[int, DiveraMember] = field(default_factory=dict)
+    catalog: StatusCatalog = field(init=False, compare=False, repr=False)
 
-    @property
-    def catalog(self) -> StatusCatalog:
-        """Statuses of the unit, with lookup by id and name."""
-        return StatusCatalog(self.unit.statuses)
+    def __post_init__(self) -> None:
+        """Index the statuses once per poll, not on every lookup."""
+        object.__setattr__(self, "catalog", StatusCatalog(self.unit.statuses))
 
 
 class DiveraCoordinator(DataUpdateCoordinator[DiveraUnitData]):
@@ -127,17 +132,33 @@ class DiveraCoordinator(DataUpdateCoordinator[DiveraUnitData]):
         self._unit = DiveraUnit(cluster_id=self.cluster_id, name=entry.title, statuses=())
         self._unit_fetched: datetime | None = None
         self.statuses_available = False
+        # Statuses this integration set, by user-cluster relation, with the number of the
+        # change: a poll that was already under way must not bring the old status back.
+        self._changes = 0
+        self._pending: dict[int, tuple[int, int]] = {}
 
     async def _async_setup(self) -> None:
         await self._async_refresh_unit()
 
     async def _async_refresh_unit(self) -> None:
-        """Read status names and colours; a system key may be refused there."""
+        """Read status names and colours.
+
+        A system key may be refused there: then the ids are shown, and asked for again
+        an hour later. Any other failure is retried at the next poll, and known names
+        are never replaced by an empty list.
+        """
         self._unit_fetched = dt_util.utcnow()
         try:
             unit = await self.client.async_get_unit()
+        except ApiAuthError as err:
+            _LOGGER.debug("Status names of %s refused: %s", self.config_entry.title, err)
+            return
         except DiveraAccessApiError as err:
             _LOGGER.debug("Status names of %s unavailable: %s", self.config_entry.title, err)
+            self._unit_fetched = None
+            return
+        if not unit.statuses and self._unit.statuses:
+            self._unit_fetched = None
             return
         self.statuses_available = bool(unit.statuses)
         self._unit = replace(unit, cluster_id=self.cluster_id, name=unit.name or self._unit.name)
@@ -155,6 +176,7 @@ class DiveraCoordinator(DataUpdateCoordinator[DiveraUnitData]):
         return unknown and age > DIVERA_SCAN_INTERVAL * 10
 
     async def _async_update_data(self) -> DiveraUnitData:
+        started_after = self._changes
         try:
             members = await self.client.async_get_members()
         except ApiAuthError:
@@ -169,10 +191,22 @@ class DiveraCoordinator(DataUpdateCoordinator[DiveraUnitData]):
             raise UpdateFailed(translation_domain=DOMAIN, translation_key="invalid_response")
         if self._unit_is_stale(members):
             await self._async_refresh_unit()
-        return DiveraUnitData(
-            unit=self._unit,
-            members={member.user_cluster_relation_id: member for member in members},
-        )
+        return DiveraUnitData(unit=self._unit, members=self._with_pending(members, started_after))
+
+    def _with_pending(
+        self, members: Iterable[DiveraMember], started_after: int
+    ) -> dict[int, DiveraMember]:
+        """Members by relation id; statuses set while this poll was under way win."""
+        self._pending = {
+            ucr: pending for ucr, pending in self._pending.items() if pending[1] > started_after
+        }
+        result: dict[int, DiveraMember] = {}
+        for member in members:
+            pending = self._pending.get(member.user_cluster_relation_id)
+            if pending is not None:
+                member = replace(member, status_id=pending[0])  # noqa: PLW2901
+            result[member.user_cluster_relation_id] = member
+        return result
 
     def _sensor_entity_id(self, unique_id: str) -> str | None:
         return er.async_get(self.hass).async_get_entity_id("sensor", DOMAIN, unique_id)
@@ -195,10 +229,18 @@ class DiveraCoordinator(DataUpdateCoordinator[DiveraUnitData]):
                 translation_key="member_without_foreign_id",
                 translation_placeholders={"member": member.full_name},
             )
+        if len(member.foreign_id) > MAX_FOREIGN_ID_LENGTH:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="foreign_id_too_long",
+                translation_placeholders={"max": str(MAX_FOREIGN_ID_LENGTH)},
+            )
         try:
             await self.client.async_set_status(member.foreign_id, status_id)
         except DiveraAccessApiError as err:
             raise action_failed(err, self.hass, self.config_entry) from None
+        self._changes += 1
+        self._pending[member.user_cluster_relation_id] = (status_id, self._changes)
         current = self.data.members.get(member.user_cluster_relation_id, member)
         updated = replace(current, status_id=status_id)
         members = {**self.data.members, member.user_cluster_relation_id: updated}

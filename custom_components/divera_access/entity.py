@@ -142,6 +142,8 @@ def async_track_keyed_entities[KeyT](
     factory: Callable[[KeyT], list[Entity]],
     async_add_entities: AddConfigEntryEntitiesCallback,
     platform_domain: str,
+    *,
+    keep_unlisted: Callable[[str], bool] = lambda _unique_id: False,
 ) -> None:
     """Add entities for keys that appear and drop those whose key disappeared.
 
@@ -171,7 +173,7 @@ def async_track_keyed_entities[KeyT](
                     coordinator.hass.async_create_task(entity.async_remove())
 
     _sync()
-    _remove_orphans(coordinator, platform_domain, known)
+    _remove_orphans(coordinator, platform_domain, known, keep_unlisted)
     coordinator.config_entry.async_on_unload(coordinator.async_add_listener(_sync))
 
 
@@ -179,12 +181,20 @@ def _remove_orphans[KeyT](
     coordinator: DiveraCoordinator | BiostarCoordinator,
     platform_domain: str,
     known: dict[KeyT, list[Entity]],
+    keep_unlisted: Callable[[str], bool],
 ) -> None:
-    """Drop registry entries of what left while Home Assistant was not running."""
+    """Drop registry entries of what left while Home Assistant was not running.
+
+    Entries that keep_unlisted vouches for stay: their data is only missing for now.
+    """
     if not coordinator.last_update_success:
         return
     wanted = {entity.unique_id for entities in known.values() for entity in entities}
     registry = er.async_get(coordinator.hass)
     for entry in er.async_entries_for_config_entry(registry, coordinator.config_entry.entry_id):
-        if entry.domain == platform_domain and entry.unique_id not in wanted:
+        if (
+            entry.domain == platform_domain
+            and entry.unique_id not in wanted
+            and not keep_unlisted(entry.unique_id)
+        ):
             registry.async_remove(entry.entity_id)

@@ -99,7 +99,20 @@ def _setup_unit(
             return [DiveraMemberSensor(coordinator, coordinator.data.members[ident])]
         return [DiveraStatusCountSensor(coordinator, ident)]
 
-    async_track_keyed_entities(coordinator, keys, factory, async_add_entities, "sensor")
+    def names_missing_for_now(unique_id: str) -> bool:
+        """Status counts stay in the registry while the status names could not be read."""
+        return not coordinator.data.unit.statuses and unique_id.startswith(
+            f"{coordinator.cluster_id}_status_"
+        )
+
+    async_track_keyed_entities(
+        coordinator,
+        keys,
+        factory,
+        async_add_entities,
+        "sensor",
+        keep_unlisted=names_missing_for_now,
+    )
 
 
 def _setup_biostar(
