@@ -480,7 +480,35 @@ async def test_reconfigure_pins_the_certificate_seen_now(
     assert entry.state is ConfigEntryState.LOADED
 
 
-async def test_reconfigure_to_another_server_is_refused(
+async def test_reconfigure_moves_the_server_to_a_new_address(
+    hass: HomeAssistant,
+    biostar_entry: MockConfigEntry,
+    biostar_url: str,
+    socket_enabled: None,
+) -> None:
+    """BioStar has no id of its own: a server that moved is reconfigured to its new address."""
+    await setup_entry(hass, biostar_entry)
+    moved = BiostarSimulator.small()
+    runner, url = await start_simulator(moved)
+    try:
+        result = await biostar_entry.start_reconfigure_flow(hass)
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"],
+            {CONF_URL: url, CONF_USERNAME: DEFAULT_LOGIN, CONF_PASSWORD: DEFAULT_PASSWORD},
+        )
+        await hass.async_block_till_done()
+        assert result["type"] is FlowResultType.ABORT
+        assert result["reason"] == "reconfigure_successful"
+        assert biostar_entry.data[CONF_URL] == url
+        assert biostar_entry.unique_id == biostar_unique_id(url)
+        assert biostar_entry.state is ConfigEntryState.LOADED
+        assert moved.requests_to("/api/access_groups")
+    finally:
+        await hass.config_entries.async_unload(biostar_entry.entry_id)
+        await runner.cleanup()
+
+
+async def test_reconfigure_onto_another_entrys_server_is_refused(
     hass: HomeAssistant,
     biostar_entry: MockConfigEntry,
     biostar_url: str,
@@ -489,6 +517,9 @@ async def test_reconfigure_to_another_server_is_refused(
     other = BiostarSimulator.small()
     runner, url = await start_simulator(other)
     try:
+        MockConfigEntry(
+            domain=DOMAIN, unique_id=biostar_unique_id(url), data=biostar_data(url)
+        ).add_to_hass(hass)
         result = await biostar_entry.start_reconfigure_flow(hass)
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"],
@@ -498,7 +529,7 @@ async def test_reconfigure_to_another_server_is_refused(
         await runner.cleanup()
 
     assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "wrong_account"
+    assert result["reason"] == "already_configured"
     assert biostar_entry.data[CONF_URL] == biostar_url
 
 

@@ -341,8 +341,15 @@ class DiveraAccessConfigFlow(ConfigFlow, domain=DOMAIN):
             result = await _run(_VALIDATORS[system], self.hass, user_input, errors)
             if result is not None:
                 await self.async_set_unique_id(result.unique_id)
-                self._abort_if_unique_id_mismatch(reason="wrong_account")
-                return self.async_update_reload_and_abort(entry, data_updates=result.data)
+                if system != SYSTEM_BIOSTAR:
+                    self._abort_if_unique_id_mismatch(reason="wrong_account")
+                    return self.async_update_reload_and_abort(entry, data_updates=result.data)
+                # A BioStar server is known by its address, which is what may change here.
+                if result.unique_id != entry.unique_id:
+                    self._abort_if_unique_id_configured()
+                return self.async_update_reload_and_abort(
+                    entry, unique_id=result.unique_id, title=result.title, data=result.data
+                )
         schema = (
             _biostar_schema(entry.data) if system == SYSTEM_BIOSTAR else _divera_schema(entry.data)
         )
