@@ -241,3 +241,25 @@ async def test_setup_against_another_certificate_retries_and_sends_nothing(
     assert entry.state is ConfigEntryState.SETUP_RETRY
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id(entry)) is not None
     assert biostar_sim.requests == []
+
+
+async def test_deleting_the_entry_removes_its_certificate_repair(
+    hass: HomeAssistant, biostar_entry: MockConfigEntry
+) -> None:
+    from homeassistant.helpers import issue_registry as ir  # noqa: PLC0415
+
+    from custom_components.divera_access.const import DOMAIN  # noqa: PLC0415
+
+    issue_id = f"certificate_changed_{biostar_entry.entry_id}"
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id,
+        is_fixable=False,
+        severity=ir.IssueSeverity.ERROR,
+        translation_key="certificate_changed",
+        translation_placeholders={"name": biostar_entry.title},
+    )
+    assert await hass.config_entries.async_remove(biostar_entry.entry_id)
+    await hass.async_block_till_done()
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None

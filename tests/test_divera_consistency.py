@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
@@ -74,10 +75,33 @@ async def test_short_failure_of_status_names_keeps_the_count_sensors(
 
 
 async def test_empty_status_list_does_not_erase_known_names(
-    hass: HomeAssistant, divera_sim: DiveraSimulator, divera_entry: MockConfigEntry
+    hass: HomeAssistant,
+    divera_sim: DiveraSimulator,
+    divera_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     await setup_entry(hass, divera_entry)
-    divera_sim.set_fault("empty_list", "/api/v2/pull/all")
-    await poll(hass, 3700)
+    pulls = len(divera_sim.requests_to("/api/v2/pull/all"))
+    divera_sim.statuses.clear()  # DIVERA answers "status": [] for the unit
+    freezer.tick(timedelta(hours=1, seconds=1))
+    await poll(hass)
+    assert len(divera_sim.requests_to("/api/v2/pull/all")) == pulls + 1
     assert state_of(hass, "4711_1001") == "Einsatzbereit"
     assert state_of(hass, "4711_status_1") == "1"
+
+
+async def test_count_sensor_follows_a_renamed_status(
+    hass: HomeAssistant,
+    divera_sim: DiveraSimulator,
+    divera_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    await setup_entry(hass, divera_entry)
+    entity_id = er.async_get(hass).async_get_entity_id("sensor", DOMAIN, "4711_status_1")
+    assert entity_id is not None
+    assert hass.states.get(entity_id).attributes["friendly_name"].endswith("Einsatzbereit")
+    divera_sim.statuses[1]["name"] = "Bereit"
+    freezer.tick(timedelta(hours=1, seconds=1))  # status names are read again hourly
+    await poll(hass)
+    assert state_of(hass, "4711_1001") == "Bereit"
+    assert hass.states.get(entity_id).attributes["friendly_name"].endswith(" Bereit")

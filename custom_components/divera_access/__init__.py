@@ -11,6 +11,7 @@ from homeassistant.const import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
@@ -87,6 +88,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: DiveraAccessConfigEntry)
     elif entry.data[CONF_SYSTEM] == SYSTEM_DIVERA_PERSONAL:
         async_setup_personal_sentences(hass, entry)
     return True
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: DiveraAccessConfigEntry) -> None:
+    """A deleted BioStar entry leaves no repair about its certificate behind."""
+    ir.async_delete_issue(hass, DOMAIN, f"certificate_changed_{entry.entry_id}")
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: DiveraAccessConfigEntry) -> bool:

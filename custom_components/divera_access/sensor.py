@@ -206,6 +206,13 @@ class DiveraStatusCountSensor(ChangeOnlyEntity[DiveraCoordinator], SensorEntity)
     def _own_data(self) -> Any:
         return self._status, self._member_names()
 
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Follow a status renamed in DIVERA."""
+        if (status := self._status) is not None:
+            self._attr_name = status.name
+        super()._handle_coordinator_update()
+
     @property
     def native_value(self) -> int:
         """Members in this status."""
