@@ -185,7 +185,6 @@ class DiveraStatusCountSensor(ChangeOnlyEntity[DiveraCoordinator], SensorEntity)
         self._attr_unique_id = f"{coordinator.cluster_id}_status_{status_id}"
         self._attr_device_info = unit_device_info(coordinator)
         self._attr_name = self._status.name if self._status else str(status_id)
-        self._attr_native_unit_of_measurement = "members"
 
     @property
     def _status(self) -> DiveraStatus | None:
@@ -287,7 +286,6 @@ ACCESS_GROUP_SENSOR = AccessGroupSensorDescription(
     key="access_group",
     translation_key="access_group",
     state_class=SensorStateClass.MEASUREMENT,
-    native_unit_of_measurement="users",
     value_fn=lambda group: len(group.user_ids),
     attributes_fn=lambda group: {
         "access_group_id": group.id,

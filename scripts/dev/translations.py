@@ -230,9 +230,15 @@ TEXT = {
     "entity": {
         "sensor": {
             "member_status": {"name": t("Status", "Status")},
-            "status_count": {"name": t("Members in status", "Mitglieder im Status")},
+            "status_count": {
+                "name": t("Members in status", "Mitglieder im Status"),
+                "unit_of_measurement": t("members", "Mitglieder"),
+            },
             "status": {"name": t("Status", "Status")},
-            "access_group": {"name": t("Access group", "Zugangsgruppe")},
+            "access_group": {
+                "name": t("Access group", "Zugangsgruppe"),
+                "unit_of_measurement": t("users", "Benutzer"),
+            },
         },
         "select": {
             "member_status": {"name": t("Status", "Status")},
