@@ -33,9 +33,10 @@ def test_english_and_german_say_the_same_things() -> None:
     assert en != de
 
 
-async def test_units_follow_the_language(
+async def test_units_are_translated(
     hass: HomeAssistant, divera_entry: MockConfigEntry, biostar_entry: MockConfigEntry
 ) -> None:
+    """States carry the English unit; the frontend shows it in the user's language."""
     hass.config.language = "de"
     await setup_entry(hass, divera_entry)  # sets up every entry of the integration
     registry = er.async_get(hass)
@@ -45,5 +46,8 @@ async def test_units_follow_the_language(
     )
     assert count is not None
     assert group is not None
-    assert hass.states.get(count).attributes["unit_of_measurement"] == "Mitglieder"
-    assert hass.states.get(group).attributes["unit_of_measurement"] == "Benutzer"
+    assert hass.states.get(count).attributes["unit_of_measurement"] == "members"
+    assert hass.states.get(group).attributes["unit_of_measurement"] == "users"
+    german = _load("translations/de.json")["entity"]["sensor"]
+    assert german["status_count"]["unit_of_measurement"] == "Mitglieder"
+    assert german["access_group"]["unit_of_measurement"] == "Benutzer"
