@@ -7,6 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
@@ -34,6 +35,7 @@ from .api import (
     DiveraClient,
     DiveraMember,
     DiveraPersonalInfo,
+    DiveraStatus,
     DiveraUnit,
 )
 from .const import (
@@ -76,6 +78,24 @@ def _update_failed(err: DiveraAccessApiError) -> UpdateFailed:
     return _translated(UpdateFailed, err)
 
 
+@lru_cache(maxsize=16)
+def catalog_for(statuses: tuple[DiveraStatus, ...]) -> StatusCatalog:
+    """The index of a status list, built once for as long as the list is the same."""
+    return StatusCatalog(statuses)
+
+
+async def _poll[T](call: Callable[[], Awaitable[T]]) -> T:
+    """Run a poll's request: refused credentials start reauth, other failures are translated."""
+    try:
+        return await call()
+    except ApiAuthError:
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN, translation_key="auth_failed"
+        ) from None
+    except DiveraAccessApiError as err:
+        raise _update_failed(err) from None
+
+
 def action_failed(
     err: DiveraAccessApiError, hass: HomeAssistant, entry: ConfigEntry
 ) -> HomeAssistantError:
@@ -108,8 +128,8 @@ class DiveraUnitData:
     catalog: StatusCatalog = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        """Index the statuses once per poll, not on every lookup."""
-        object.__setattr__(self, "catalog", StatusCatalog(self.unit.statuses))
+        """Index the statuses once, not on every lookup."""
+        object.__setattr__(self, "catalog", catalog_for(self.unit.statuses))
 
 
 class DiveraCoordinator(DataUpdateCoordinator[DiveraUnitData]):
@@ -177,14 +197,7 @@ class DiveraCoordinator(DataUpdateCoordinator[DiveraUnitData]):
 
     async def _async_update_data(self) -> DiveraUnitData:
         started_after = self._changes
-        try:
-            members = await self.client.async_get_members()
-        except ApiAuthError:
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="auth_failed"
-            ) from None
-        except DiveraAccessApiError as err:
-            raise _update_failed(err) from None
+        members = await _poll(self.client.async_get_members)
         if not members:
             # DIVERA sends [] for an empty object too. A unit is never empty: taking this
             # at its word would delete every member's entities on a glitch.
@@ -279,19 +292,12 @@ class DiveraPersonalCoordinator(DataUpdateCoordinator[DiveraPersonalInfo]):
         self.client = client
 
     async def _async_update_data(self) -> DiveraPersonalInfo:
-        try:
-            return await self.client.async_get_personal_info()
-        except ApiAuthError:
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="auth_failed"
-            ) from None
-        except DiveraAccessApiError as err:
-            raise _update_failed(err) from None
+        return await _poll(self.client.async_get_personal_info)
 
     @property
     def catalog(self) -> StatusCatalog:
         """Statuses the member may choose."""
-        return StatusCatalog(self.data.statuses)
+        return catalog_for(self.data.statuses)
 
     async def async_set_own_status(self, status_id: int, change: StatusChange) -> None:
         """Set the key owner's status and show it at once."""
@@ -381,26 +387,19 @@ class BiostarCoordinator(DataUpdateCoordinator[dict[int, BiostarAccessGroup]]):
     async def _async_update_data(self) -> dict[int, BiostarAccessGroup]:
         self._published = {}
         try:
-            groups = await self.client.async_get_access_groups()
-        except ApiCertificateError:
-            ir.async_create_issue(
-                self.hass,
-                DOMAIN,
-                f"certificate_changed_{self.config_entry.entry_id}",
-                is_fixable=False,
-                severity=ir.IssueSeverity.ERROR,
-                translation_key="certificate_changed",
-                translation_placeholders={"name": self.config_entry.title},
-            )
-            raise UpdateFailed(
-                translation_domain=DOMAIN, translation_key="certificate_error"
-            ) from None
-        except ApiAuthError:
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="auth_failed"
-            ) from None
-        except DiveraAccessApiError as err:
-            raise _update_failed(err) from None
+            groups = await _poll(self.client.async_get_access_groups)
+        except UpdateFailed as err:
+            if err.translation_key == "certificate_error":
+                ir.async_create_issue(
+                    self.hass,
+                    DOMAIN,
+                    f"certificate_changed_{self.config_entry.entry_id}",
+                    is_fixable=False,
+                    severity=ir.IssueSeverity.ERROR,
+                    translation_key="certificate_changed",
+                    translation_placeholders={"name": self.config_entry.title},
+                )
+            raise
         ir.async_delete_issue(
             self.hass, DOMAIN, f"certificate_changed_{self.config_entry.entry_id}"
         )
