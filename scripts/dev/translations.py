@@ -11,6 +11,38 @@ def t(en: str, de: str) -> dict[str, str]:
     return {"en": en, "de": de}
 
 
+def member_fields(done: dict[str, str]) -> dict[str, object]:
+    """Fields of the add and remove member actions; `done` says what happens to card holders."""
+    return {
+        "access_group": {
+            "name": t("Access group", "Zugangsgruppe"),
+            "description": t("Id or exact name.", "ID oder genauer Name."),
+        },
+        "users": {
+            "name": t("Users", "Benutzer"),
+            "description": t("BioStar user ids.", "BioStar-Benutzer-IDs."),
+        },
+        "cards": {
+            "name": t("Cards", "Karten"),
+            "description": {
+                "en": f"Card numbers; their holders are {done['en']}.",
+                "de": f"Kartennummern; deren Inhaber werden {done['de']}.",
+            },
+        },
+        "user_groups": {
+            "name": t("User groups", "Benutzergruppen"),
+            "description": t("BioStar user group ids.", "BioStar-Benutzergruppen-IDs."),
+        },
+        "config_entry_id": {
+            "name": t("BioStar server", "BioStar-Server"),
+            "description": t(
+                "Needed only when several servers are set up.",
+                "Nur nötig, wenn mehrere Server eingerichtet sind.",
+            ),
+        },
+    }
+
+
 DIVERA_FIELDS = {
     "accesskey": t("Access key", "Zugangsschlüssel (Accesskey)"),
     "base_url": t("DIVERA server", "DIVERA-Server"),
@@ -420,34 +452,7 @@ TEXT = {
                 "Adds users, card holders or user groups; nothing already in the group is dropped.",
                 "Fügt Benutzer, Karteninhaber oder Benutzergruppen hinzu; nichts, was schon in der Gruppe ist, geht verloren.",
             ),
-            "fields": {
-                "access_group": {
-                    "name": t("Access group", "Zugangsgruppe"),
-                    "description": t("Id or exact name.", "ID oder genauer Name."),
-                },
-                "users": {
-                    "name": t("Users", "Benutzer"),
-                    "description": t("BioStar user ids.", "BioStar-Benutzer-IDs."),
-                },
-                "cards": {
-                    "name": t("Cards", "Karten"),
-                    "description": t(
-                        "Card numbers; their holders are added.",
-                        "Kartennummern; deren Inhaber werden hinzugefügt.",
-                    ),
-                },
-                "user_groups": {
-                    "name": t("User groups", "Benutzergruppen"),
-                    "description": t("BioStar user group ids.", "BioStar-Benutzergruppen-IDs."),
-                },
-                "config_entry_id": {
-                    "name": t("BioStar server", "BioStar-Server"),
-                    "description": t(
-                        "Needed only when several servers are set up.",
-                        "Nur nötig, wenn mehrere Server eingerichtet sind.",
-                    ),
-                },
-            },
+            "fields": member_fields(t("added", "hinzugefügt")),
         },
         "remove_access_group_members": {
             "name": t("Remove access group members", "Mitglieder aus Zugangsgruppe entfernen"),
@@ -455,34 +460,7 @@ TEXT = {
                 "Removes users, card holders or user groups; everything else stays.",
                 "Entfernt Benutzer, Karteninhaber oder Benutzergruppen; alles andere bleibt.",
             ),
-            "fields": {
-                "access_group": {
-                    "name": t("Access group", "Zugangsgruppe"),
-                    "description": t("Id or exact name.", "ID oder genauer Name."),
-                },
-                "users": {
-                    "name": t("Users", "Benutzer"),
-                    "description": t("BioStar user ids.", "BioStar-Benutzer-IDs."),
-                },
-                "cards": {
-                    "name": t("Cards", "Karten"),
-                    "description": t(
-                        "Card numbers; their holders are removed.",
-                        "Kartennummern; deren Inhaber werden entfernt.",
-                    ),
-                },
-                "user_groups": {
-                    "name": t("User groups", "Benutzergruppen"),
-                    "description": t("BioStar user group ids.", "BioStar-Benutzergruppen-IDs."),
-                },
-                "config_entry_id": {
-                    "name": t("BioStar server", "BioStar-Server"),
-                    "description": t(
-                        "Needed only when several servers are set up.",
-                        "Nur nötig, wenn mehrere Server eingerichtet sind.",
-                    ),
-                },
-            },
+            "fields": member_fields(t("removed", "entfernt")),
         },
         "delete_access_group": {
             "name": t("Delete access group", "Zugangsgruppe löschen"),
